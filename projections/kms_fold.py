@@ -1,0 +1,145 @@
+"""Folds and timers of KMS events: the key lifecycle projection (SPEC 3.1)."""
+
+from __future__ import annotations
+
+from events.record import Event
+from events.timefmt import DAY, parse_rfc3339
+from projections.arns import key_arn
+from projections.model import Cause, Key
+from projections.policy import default_key_policy, parse_policy
+from projections.world import Timer, World, folds, on_timer
+
+
+def valid_to_ms(value: object) -> int | None:
+    """ImportKeyMaterial's ValidTo as ms: epoch seconds (as boto3 sends it) or RFC 3339."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("ValidTo must be a time")
+    if isinstance(value, int | float):
+        return int(value * 1000)
+    return parse_rfc3339(str(value))
+
+
+def _key(world: World, event: Event) -> Key:
+    key = world.find_key(str(event.req.get("KeyId", "")), event.account, event.region)
+    if key is None:  # the command side accepted it, so the world must know the key
+        raise LookupError(f"event #{event.seq}: key {event.req.get('KeyId')!r} not in the world")
+    return key
+
+
+def _cause(event: Event, rule: str) -> Cause:
+    return Cause(event.t, event.seq, rule, event.op)
+
+
+@folds("kms:CreateKey")
+def _create_key(world: World, event: Event) -> None:
+    meta = event.res["KeyMetadata"]
+    policy_text = event.req.get("Policy")
+    policy = parse_policy(policy_text) if policy_text else default_key_policy(event.account)
+    external = meta["Origin"] == "EXTERNAL"
+    rule = "R-KMS-02" if external else "R-KMS-01"
+    key = Key(
+        key_id=meta["KeyId"], arn=key_arn(event.region, event.account, meta["KeyId"]),
+        account=event.account, region=event.region, spec=meta["KeySpec"],
+        usage=meta["KeyUsage"], origin=meta["Origin"], description=meta.get("Description", ""),
+        policy=policy, created=_cause(event, rule), has_material=not external,
+    )
+    key.policy_since = _cause(event, "R-KMS-23" if policy_text else "R-IAM-07")
+    world.add_key(key, "PendingImport" if external else "Enabled")
+
+
+@folds("kms:EnableKey")
+def _enable(world: World, event: Event) -> None:
+    world.key_event(_key(world, event), "enable", _cause(event, "R-KMS-06"))
+
+
+@folds("kms:DisableKey")
+def _disable(world: World, event: Event) -> None:
+    world.key_event(_key(world, event), "disable", _cause(event, "R-KMS-05"))
+
+
+@folds("kms:ScheduleKeyDeletion")
+def _schedule(world: World, event: Event) -> None:
+    key = _key(world, event)
+    days = int(event.req.get("PendingWindowInDays", 30))
+    key.deletion_date = event.t + days * DAY
+    world.key_event(key, "schedule_deletion", _cause(event, "R-KMS-07"))
+    world.schedule(key.deletion_date, "key-deletion", key.key_id, key.deletion_date, event.seq)
+
+
+@folds("kms:CancelKeyDeletion")
+def _cancel(world: World, event: Event) -> None:
+    key = _key(world, event)
+    key.deletion_date = None
+    world.key_event(key, "cancel_deletion", _cause(event, "R-KMS-09"))
+
+
+@on_timer("key-deletion")
+def _delete_key(world: World, timer: Timer) -> None:
+    key = world.keys.get(timer.target)
+    if key is None or key.state != "PendingDeletion" or key.deletion_date != timer.token:
+        return  # cancelled, or re-scheduled with another date
+    world.key_event(key, "delete", Cause(timer.due, None, "R-KMS-10",
+                                         f"DeletionDate set by event #{timer.seq}"))
+    for alias_key in [a for a, k in world.aliases.items() if k == key.key_id]:
+        del world.aliases[alias_key]
+
+
+@folds("kms:ImportKeyMaterial")
+def _import(world: World, event: Event) -> None:
+    key = _key(world, event)
+    key.has_material = True
+    expires = event.req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
+    key.valid_to = valid_to_ms(event.req.get("ValidTo")) if expires else None
+    if key.state == "PendingImport":
+        world.key_event(key, "import_material", _cause(event, "R-KMS-03"))
+    if key.valid_to is not None:
+        world.schedule(key.valid_to, "material-expiry", key.key_id, key.valid_to, event.seq)
+
+
+@on_timer("material-expiry")
+def _expire(world: World, timer: Timer) -> None:
+    key = world.keys.get(timer.target)
+    if key is None or key.valid_to != timer.token:
+        return
+    key.has_material = False
+    key.valid_to = None
+    if key.state in ("Enabled", "Disabled"):
+        world.key_event(key, "expire_material", Cause(timer.due, None, "R-KMS-14",
+                                                      f"ValidTo set by event #{timer.seq}"))
+
+
+@folds("kms:DeleteImportedKeyMaterial")
+def _delete_material(world: World, event: Event) -> None:
+    key = _key(world, event)
+    key.has_material = False
+    key.valid_to = None
+    if key.state in ("Enabled", "Disabled"):
+        world.key_event(key, "delete_material", _cause(event, "R-KMS-15"))
+
+
+@folds("kms:PutKeyPolicy")
+def _put_policy(world: World, event: Event) -> None:
+    key = _key(world, event)
+    key.policy = parse_policy(event.req["Policy"])
+    key.policy_since = _cause(event, "R-KMS-23")
+
+
+@folds("kms:CreateAlias")
+def _create_alias(world: World, event: Event) -> None:
+    key = world.find_key(str(event.req["TargetKeyId"]), event.account, event.region)
+    assert key is not None
+    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.key_id
+
+
+@folds("kms:DeleteAlias")
+def _delete_alias(world: World, event: Event) -> None:
+    world.aliases.pop((event.account, event.region, event.req["AliasName"]), None)
+
+
+@folds("kms:UpdateAlias")
+def _update_alias(world: World, event: Event) -> None:
+    key = world.find_key(str(event.req["TargetKeyId"]), event.account, event.region)
+    assert key is not None
+    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.key_id

@@ -1,0 +1,3 @@
+"""Imports every area's rule module so that their declarations run (one line per area)."""
+
+from projections.rulebook import iam, kms, simops, windows  # noqa: F401

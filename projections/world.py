@@ -1,0 +1,228 @@
+"""The world: every projection folded from the event log, with its timers.
+
+``World.fold(event)`` is the only way state changes (plus timers the folds derived,
+fired by ``advance_to`` in time order). Folds and timer handlers are registered by
+area modules (``projections.kms_fold``, ...) with :func:`folds` and :func:`on_timer`.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sortedcontainers import SortedList
+
+from events.record import Event
+from projections.arns import ALIAS_ARN, KEY_ARN
+from projections.machines import association_machine, key_machine
+from projections.model import Association, Cause, DataItem, Key, Principal
+
+FoldFn = Callable[["World", Event], None]
+TimerFn = Callable[["World", "Timer"], None]
+
+_FOLDS: dict[str, FoldFn] = {}
+_TIMERS: dict[str, TimerFn] = {}
+
+#: Timers due at the same instant fire in this order (lower first), then by serial,
+#: so replay is deterministic (SimPy's (time, priority, serial) discipline).
+TIMER_PRIORITY = {"key-deletion": 0, "material-expiry": 1, "association": 2, "retention": 3,
+                  "expiry": 4}
+
+
+def folds(*ops: str) -> Callable[[FoldFn], FoldFn]:
+    """Register the fold of successful events of the given operations."""
+
+    def register(fn: FoldFn) -> FoldFn:
+        for op in ops:
+            _FOLDS[op] = fn
+        return fn
+
+    return register
+
+
+def on_timer(kind: str) -> Callable[[TimerFn], TimerFn]:
+    """Register the handler of a timer kind."""
+
+    def register(fn: TimerFn) -> TimerFn:
+        _TIMERS[kind] = fn
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True, order=True)
+class Timer:
+    """A moment a fold derived from an event; not stored in the log, re-derived on replay."""
+
+    due: int
+    priority: int
+    serial: int
+    kind: str = field(compare=False)
+    target: str = field(compare=False)
+    token: object = field(compare=False, default=None)
+    seq: int | None = field(compare=False, default=None)
+
+
+class World:
+    """All projections at one moment ``now``: keys, aliases, principals, associations, items.
+
+    ``settings`` are the profile and assumption values the log was recorded under.
+    """
+
+    def __init__(self, profile: str = "seed", settings: dict[str, str] | None = None,
+                 start: int = 0) -> None:
+        _load_areas()
+        self.profile = profile
+        self.settings: dict[str, str] = dict(settings or {})
+        self.start = start
+        self.now = start
+        self.last_seq = 0
+        self.keys: dict[str, Key] = {}
+        self.aliases: dict[tuple[str, str, str], str] = {}
+        self.principals: dict[str, Principal] = {}
+        self.associations: dict[str, Association] = {}
+        self.items: dict[int, DataItem] = {}
+        self.labels: dict[str, int] = {}
+        self.resources: dict[str, dict] = {}
+        self.timers: SortedList = SortedList()
+        self._serial = itertools.count()
+        self._keys_m = key_machine()
+        self._assoc_m = association_machine()
+
+    # -- folding -----------------------------------------------------------------------
+    def fold(self, event: Event) -> None:
+        """Apply one event: fire timers due up to its time, then its effect if it succeeded."""
+        if event.t < self.now:
+            raise ValueError(f"event #{event.seq} at {event.t} is before the world's time {self.now}")
+        self.advance_to(event.t)
+        self.last_seq = event.seq
+        if event.ok:
+            fn = _FOLDS.get(event.op)
+            if fn is not None:
+                fn(self, event)
+
+    def advance_to(self, t: int) -> None:
+        """Fire every timer due at or before ``t``, in (due, priority, serial) order."""
+        while self.timers and self.timers[0].due <= t:
+            timer = self.timers.pop(0)
+            self.now = max(self.now, timer.due)
+            _TIMERS[timer.kind](self, timer)
+        self.now = max(self.now, t)
+
+    def schedule(self, due: int, kind: str, target: str, token: object = None,
+                 seq: int | None = None) -> Timer:
+        """Add a timer; handlers check ``token`` so a superseded timer does nothing."""
+        timer = Timer(due, TIMER_PRIORITY.get(kind, 9), next(self._serial), kind, target, token,
+                      seq)
+        self.timers.add(timer)
+        return timer
+
+    def pending_timers(self) -> list[Timer]:
+        """Timers not yet fired, in firing order."""
+        return list(self.timers)
+
+    # -- models ------------------------------------------------------------------------
+    def add_key(self, key: Key, initial: str) -> Key:
+        """Register a key with the shared lifecycle Machine in state ``initial``."""
+        self._keys_m.add_model(key, initial=initial)
+        self.keys[key.key_id] = key
+        key.since = key.created
+        key.history.append((key.created.t, key.created.seq, initial, key.created.rule))
+        return key
+
+    def key_event(self, key: Key, trigger: str, cause: Cause) -> None:
+        """Fire a lifecycle trigger on a key and record why (state changes only)."""
+        before = key.state
+        getattr(key, trigger)()
+        if key.state != before:
+            key.since = cause
+            key.history.append((cause.t, cause.seq, key.state, cause.rule))
+
+    def association(self, resource: str, kind: str, account: str, region: str) -> Association:
+        """The association of ``resource``, created in state ``none`` on first use."""
+        assoc = self.associations.get(resource)
+        if assoc is None:
+            assoc = Association(resource, kind, account, region)
+            self._assoc_m.add_model(assoc, initial="none")
+            self.associations[resource] = assoc
+        return assoc
+
+    def association_event(self, assoc: Association, trigger: str, cause: Cause) -> None:
+        """Fire an association trigger and record the change."""
+        getattr(assoc, trigger)()
+        assoc.since = cause
+        assoc.history.append((cause.t, cause.seq, assoc.state, assoc.key, cause.rule))
+
+    def add_item(self, item: DataItem) -> DataItem:
+        """Record a data item (one data-plane write)."""
+        self.items[item.seq] = item
+        return item
+
+    # -- lookups -----------------------------------------------------------------------
+    def find_key(self, ref: str, account: str, region: str) -> Key | None:
+        """Resolve a key id, key ARN, alias name or alias ARN (R-KMS-16), Deleted included."""
+        if m := KEY_ARN.fullmatch(ref):
+            key = self.keys.get(m.group(3))
+            if key and key.region == m.group(1) and key.account == m.group(2):
+                return key
+            return None
+        if m := ALIAS_ARN.fullmatch(ref):
+            key_id = self.aliases.get((m.group(2), m.group(1), m.group(3)))
+            return self.keys.get(key_id) if key_id else None
+        if ref.startswith("alias/"):
+            key_id = self.aliases.get((account, region, ref))
+            return self.keys.get(key_id) if key_id else None
+        key = self.keys.get(ref)
+        if key and key.account == account and key.region == region:
+            return key
+        return None
+
+    def key_by_arn(self, arn: str | None) -> Key | None:
+        """The key with this ARN, if any."""
+        if not arn:
+            return None
+        m = KEY_ARN.fullmatch(arn)
+        return self.keys.get(m.group(3)) if m else None
+
+    def aliases_of(self, key_id: str) -> list[str]:
+        """Alias names pointing at a key."""
+        return sorted(a for (_, _, a), k in self.aliases.items() if k == key_id)
+
+    def identity_policies(self, principal: str) -> list[dict]:
+        """Identity policies of an IAM principal (none for unknown principals and services)."""
+        p = self.principals.get(principal)
+        return p.policies if p else []
+
+    def item(self, ref: str | int) -> DataItem | None:
+        """A data item by label or by the number of the event that wrote it."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.lstrip("#").isdigit()):
+            return self.items.get(int(str(ref).lstrip("#")))
+        seq = self.labels.get(ref)
+        return self.items.get(seq) if seq is not None else None
+
+    def iter_items(self) -> Iterator[DataItem]:
+        """Data items in the order they were written."""
+        return iter(self.items.values())
+
+    # -- copies ------------------------------------------------------------------------
+    def clone(self) -> World:
+        """A deep, independent copy (for checkpoints and what-if forks)."""
+        other = World.__new__(World)
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_keys_m", "_assoc_m",
+                                                                     "_serial")}
+        other.__dict__.update(copy.deepcopy(state))
+        other._keys_m = key_machine()
+        other._assoc_m = association_machine()
+        other._serial = itertools.count(next(copy.copy(self._serial)))
+        for key in other.keys.values():
+            other._keys_m.add_model(key, initial=key.state)
+        for assoc in other.associations.values():
+            other._assoc_m.add_model(assoc, initial=assoc.state)
+        return other
+
+
+def _load_areas() -> None:
+    # The area modules register their folds and timers on import.
+    from projections import areas  # noqa: F401

@@ -1,0 +1,71 @@
+"""The simulated clock, and the only place kmsim may read the wall clock.
+
+Everything else asks a :class:`SimClock` for ``now``. The wall clock is read only
+through :func:`wall_now_ms`, which ``kmsim serve --clock wall`` uses on request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from events.timefmt import TimeSyntaxError, parse_duration, parse_rfc3339
+
+
+def wall_now_ms() -> int:
+    """Read the wall clock (milliseconds since the epoch). Only for ``--clock wall``."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class SimClock:
+    """Simulated time: starts at ``start`` and moves only forward, only when told to."""
+
+    start: int
+    now: int = -1
+
+    def __post_init__(self) -> None:
+        if self.now < 0:
+            self.now = self.start
+
+    def advance(self, duration: str | int) -> int:
+        """Move forward by a duration (``"5m"`` or milliseconds); return the new time."""
+        ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
+        if ms < 0:
+            raise ValueError("the simulated clock only moves forward")
+        self.now += ms
+        return self.now
+
+    def set(self, t: int) -> int:
+        """Move to ``t``; moving backwards is refused (time travel reads use projections)."""
+        if t < self.now:
+            raise ValueError(
+                "the simulated clock only moves forward; read the past with an answer at T"
+            )
+        self.now = t
+        return self.now
+
+
+def parse_when(text: str | int, start: int, event_times: list[int] | None = None) -> int:
+    """Resolve a scenario or CLI time: RFC 3339, ``+OFFSET`` from ``start``, or ``#N``.
+
+    ``#N`` means just after event number N: its time (events at the same time keep
+    their order, so "after" is the event's position, resolved by the caller).
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    s = str(text).strip()
+    if s.startswith("+"):
+        return start + parse_duration(s[1:])
+    if s.startswith("#"):
+        if not s[1:].isdigit():
+            raise TimeSyntaxError(f"bad event reference {text!r}: write #N with N an event number")
+        n = int(s[1:])
+        if event_times is None or not (0 < n <= len(event_times)):
+            raise TimeSyntaxError(f"no event #{n} in this timeline")
+        return event_times[n - 1]
+    if s[:1].isdigit():
+        return parse_rfc3339(s)
+    raise TimeSyntaxError(
+        f"bad time {text!r}: write RFC 3339 UTC (2026-01-01T00:05:00Z), +OFFSET (+5m) or #N"
+    )

@@ -1,0 +1,128 @@
+"""``kmsim run FILE...``: run scenarios, print each step and check (SPEC 9, a contract).
+
+Exit 0 when every expectation and check passed, 1 when one failed, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from events.timefmt import format_time
+from sim.errors import InputError
+from sim.runner import ScenarioReport, parse_set, run_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the verb."""
+    p = sub.add_parser(
+        "run", help="run scenario files (.toml) or scripts (.py)",
+        description="Run scenarios and print each step and check. Exit 0: all passed; "
+        "1: an expectation or check failed; 2: bad input.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario .toml or script .py")
+    p.add_argument("--log", metavar="OUT",
+                   help="write the event log here (a directory when several files are run)")
+    p.add_argument("--json", action="store_true", help="print the SPEC 9 JSON document")
+    p.add_argument("--profile", help="rule profile: seed (default) or api-2026")
+    p.add_argument("--set", action="append", default=[], metavar="A=V",
+                   help="set an assumption, e.g. --set propagation=instant (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the summary lines")
+    p.set_defaults(func=run)
+
+
+def _log_path(out: str | None, file: str, many: bool) -> Path | None:
+    if out is None:
+        return None
+    if not many:
+        return Path(out)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (Path(file).stem + ".kmlog")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every file; bad input in one file does not stop the others."""
+    overrides = parse_set(args.set)
+    reports: list[ScenarioReport] = []
+    bad = 0
+    many = len(args.files) > 1
+    for file in args.files:
+        log = _log_path(args.log, file, many)
+        if log is not None and log.exists():
+            log.unlink()  # --log names the output: a rerun replaces it
+        try:
+            report = run_file(file, args.profile, overrides, log)
+        except InputError as exc:
+            bad += 1
+            print(f"kmsim: error: {exc}", file=sys.stderr)
+            continue
+        reports.append(report)
+        if not args.json:
+            print_report(report, quiet=args.quiet)
+    if args.json:
+        print(json.dumps({"scenarios": [r.to_json() for r in reports]}, indent=2))
+    elif many:
+        passed = sum(r.passed for r in reports)
+        print(f"{passed} passed, {len(reports) - passed} failed"
+              + (f", {bad} with bad input" if bad else ""))
+    if bad:
+        return 2
+    return 0 if all(r.passed for r in reports) else 1
+
+
+def _who(report: ScenarioReport, arn: str) -> str:
+    if report.sim is not None:
+        for name, value in report.sim.names.items():
+            if value == arn:
+                return name
+    return arn.rsplit(":", 1)[-1] if arn.endswith(":root") else arn
+
+
+def print_report(report: ScenarioReport, quiet: bool = False, out=None) -> None:
+    """The human-readable timeline of one scenario run."""
+    out = out or sys.stdout
+    status = "PASSED" if report.passed else "FAILED"
+    if not quiet:
+        print(f"== {report.name}  ({report.file})", file=out)
+        start = report.sim.start if report.sim else 0
+        print(f"   start {format_time(start)}, profile {report.sim.profile if report.sim else '?'}",
+              file=out)
+        rows = [(s.t or 0, 0, s.line or 0, _step_line(report, s)) for s in report.steps]
+        rows += [(c.t or 0, 1, c.line or 0, _check_line(report, c)) for c in report.checks]
+        for _, _, _, text in sorted(rows, key=lambda r: r[:3]):
+            print(text, file=out)
+    steps_bad = sum(not s.ok for s in report.steps)
+    checks_bad = sum(not c.passed for c in report.checks)
+    print(f"{status}: {report.name}: {len(report.steps)} steps ({steps_bad} unexpected), "
+          f"{len(report.checks)} checks ({checks_bad} failed)", file=out)
+
+
+def _step_line(report: ScenarioReport, s) -> str:
+    mark = "  " if s.ok else "✗ "
+    outcome = s.outcome if s.outcome == "ok" else f"{s.outcome} ({s.rule})"
+    line = (f" {mark}{s.at:>8}  #{s.seq or '-':<4} {_who(report, s.actor):<10} {s.call:<30} "
+            f"{outcome}")
+    for var, value in s.saved.items():
+        line += f"  {var} = {value}"
+    if s.label:
+        line += f"  [{s.label}]"
+    if not s.ok:
+        line += f"\n{'':>14}expected {s.expected}, line {s.line}"
+        if s.message:
+            line += f": {s.message}"
+    elif s.outcome != "ok" and s.message:
+        line += f"\n{'':>14}{s.message}"
+    return line
+
+
+def _check_line(report: ScenarioReport, c) -> str:
+    mark = "✓ " if c.passed else "✗ "
+    parts = []
+    for kind, table in c.expected.items():
+        parts += [f"{kind} {name} = {value}" for name, value in table.items()]
+    text = f" {mark}{c.at:>8}  check as {_who(report, c.principal)}: " + ", ".join(parts)
+    for failure in c.failures:
+        text += f"\n{'':>14}line {c.line}: {failure}"
+    return text

@@ -1,0 +1,247 @@
+"""Running scenarios: steps in time order, checks at their moments, a report of each.
+
+TOML files and ``.py`` scenario scripts run through the same :class:`ScenarioRun`:
+``step`` calls an operation and compares the outcome with ``expect``; ``check``
+answers at a moment (travelling back through the timeline when needed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from events.timefmt import format_offset
+from sim.checks import CHECKS, CheckContext
+from sim.errors import InputError
+from sim.scenario import VAR, Scenario, load_scenario
+from sim.simulator import CallResult, Simulator
+
+
+@dataclass
+class StepReport:
+    """The outcome of one step (SPEC 9's ``steps`` entries, plus detail for people)."""
+
+    line: int | None
+    call: str
+    outcome: str
+    expected: str
+    ok: bool
+    seq: int | None = None
+    t: int | None = None
+    at: str = ""
+    actor: str = ""
+    rule: str | None = None
+    message: str = ""
+    saved: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None
+
+    def to_json(self) -> dict:
+        """The contract fields."""
+        return {"line": self.line, "call": self.call, "outcome": self.outcome,
+                "expected": self.expected, "ok": self.ok}
+
+
+@dataclass
+class CheckReport:
+    """The outcome of one check."""
+
+    line: int | None
+    at: str
+    passed: bool
+    failures: list[str]
+    t: int | None = None
+    principal: str = ""
+    expected: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """The contract fields."""
+        return {"line": self.line, "at": self.at, "passed": self.passed,
+                "failures": self.failures}
+
+
+@dataclass
+class ScenarioReport:
+    """Everything a run of one scenario produced."""
+
+    file: str
+    name: str
+    steps: list[StepReport] = field(default_factory=list)
+    checks: list[CheckReport] = field(default_factory=list)
+    sim: Simulator | None = None
+
+    @property
+    def passed(self) -> bool:
+        """All steps as expected and all checks passed."""
+        return all(s.ok for s in self.steps) and all(c.passed for c in self.checks)
+
+    def to_json(self) -> dict:
+        """SPEC 9's ``kmsim run --json`` scenario document."""
+        return {"file": self.file, "name": self.name, "passed": self.passed,
+                "steps": [s.to_json() for s in self.steps],
+                "checks": [c.to_json() for c in self.checks]}
+
+
+class ScenarioRun:
+    """Drives a Simulator from scenario steps and checks and records their reports."""
+
+    def __init__(self, sim: Simulator, file: str = "", name: str = "") -> None:
+        self.sim = sim
+        self.variables: dict[str, Any] = {}
+        self.report = ScenarioReport(file, name or sim.name, sim=sim)
+
+    def substitute(self, value: Any) -> Any:
+        """Replace ``${name}`` with saved values anywhere in ``value``."""
+        if isinstance(value, str):
+            whole = VAR.fullmatch(value)
+            if whole:
+                return self._var(whole.group(1))
+            return VAR.sub(lambda m: str(self._var(m.group(1))), value)
+        if isinstance(value, dict):
+            return {k: self.substitute(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.substitute(v) for v in value]
+        return value
+
+    def _var(self, name: str) -> Any:
+        if name not in self.variables:
+            raise LookupError(f"${{{name}}} has no value (the step that saves it failed)")
+        return self.variables[name]
+
+    def step(self, call: str, args: dict | None = None, *, at: str | int | None = None,
+             as_: str | None = None, region: str | None = None,
+             save: dict[str, str] | None = None, label: str | None = None,
+             expect: str = "ok", line: int | None = None) -> CallResult | None:
+        """Run one step and record whether its outcome is the expected one."""
+        t = self.sim.when(at)
+        shown = at if isinstance(at, str) else format_offset(t, self.sim.start)
+        try:
+            real_args = self.substitute(args or {})
+        except LookupError as exc:
+            self.report.steps.append(StepReport(line, call, "not run", expect, False, t=t,
+                                                at=shown, message=str(exc)))
+            return None
+        result = self.sim.call(call, real_args, at=t, as_=as_, region=region, label=label)
+        rep = StepReport(line, call, result.outcome, expect, result.outcome == expect,
+                         result.event.seq, t, shown, result.event.actor, result.rule,
+                         result.event.out.get("msg", ""), label=label)
+        for var, path in (save or {}).items():
+            try:
+                self.variables[var] = rep.saved[var] = result.get(path)
+            except KeyError as exc:
+                rep.ok = False
+                rep.message = (rep.message + "; " if rep.message else "") + str(exc).strip("'\"")
+        self.report.steps.append(rep)
+        return result
+
+    def check(self, at: str | int | None = None, *, as_: str | None = None,
+              through_seq: int | None = None, line: int | None = None,
+              **expected: dict[str, str]) -> CheckReport:
+        """Answer a check at a moment; ``expected`` maps check kinds to name -> value."""
+        unknown = set(expected) - set(CHECKS)
+        if unknown:
+            raise InputError(f"unknown check kind {sorted(unknown)[0]!r}", self.report.file,
+                             line, f"allowed: {', '.join(sorted(CHECKS))}")
+        if through_seq is not None:
+            t = self.sim.timeline.times[through_seq - 1] if through_seq <= len(
+                self.sim.events) else self.sim.now
+            world = self.sim.timeline.world_at(t, through_seq=through_seq)
+            shown = f"#{through_seq}"
+        else:
+            t = self.sim.when(at)
+            world = self.sim.world_at(t)
+            shown = at if isinstance(at, str) else format_offset(t, self.sim.start)
+        ctx = CheckContext(world, self.sim.principal_arn(as_),
+                           {k: str(v) for k, v in self.variables.items()},
+                           self.sim.account, self.sim.region)
+        failures: list[str] = []
+        for kind, table in expected.items():
+            failures += CHECKS[kind](ctx, table)
+        rep = CheckReport(line, shown, not failures, failures, t, ctx.principal, dict(expected))
+        self.report.checks.append(rep)
+        return rep
+
+
+def run_scenario(sc: Scenario, profile: str | None = None,
+                 overrides: dict[str, str] | None = None, log: str | Path | None = None
+                 ) -> ScenarioReport:
+    """Run a loaded scenario: principals, then steps in time order, then the checks."""
+    assumptions = {**sc.assumptions, **(overrides or {})}
+    sim = Simulator(sc.start, sc.account, sc.region, profile or sc.profile, assumptions,
+                    seed=sc.seed, log=log, name=sc.name, default_principal=sc.principal)
+    try:
+        run = ScenarioRun(sim, sc.file, sc.name)
+        for name, (arn, policy) in sc.principals.items():
+            sim.principal(name, arn, policy)
+        for step in sorted(sc.steps, key=lambda s: (s.t, s.index)):
+            run.step(step.call, step.args, at=step.at, as_=step.as_, region=step.region,
+                     save=step.save, label=step.label, expect=step.expect, line=step.line)
+        # Checks run after the steps: an answer at T never depends on what comes later,
+        # and "#N" checks need the numbered events to exist.
+        for chk in sc.checks:
+            run.check(chk.at, as_=chk.as_, through_seq=chk.through_seq, line=chk.line,
+                      **chk.expected)
+        run.report.checks.sort(key=lambda c: (c.t or 0, c.line or 0))
+        return run.report
+    finally:
+        sim.close()
+
+
+def run_script(path: str | Path, profile: str | None = None,
+               overrides: dict[str, str] | None = None, log: str | Path | None = None
+               ) -> ScenarioReport:
+    """Run a ``.py`` scenario script: it defines ``SCENARIO = {...}`` (optional: name, start,
+    account, region, profile, principal, assumptions, seed) and ``run(scenario)``, where
+    ``scenario`` is a :class:`ScenarioRun` (``scenario.sim`` is the Simulator)."""
+    import runpy
+
+    p = Path(path)
+    try:
+        module = runpy.run_path(str(p), run_name="kmsim_scenario")
+    except FileNotFoundError:
+        raise InputError("cannot read scenario script", str(p)) from None
+    except SyntaxError as exc:
+        raise InputError(f"Python syntax error: {exc.msg}", str(p), exc.lineno) from None
+    head = dict(module.get("SCENARIO", {}))
+    if "run" not in module or not callable(module["run"]):
+        raise InputError("a scenario script defines run(scenario)", str(p), None,
+                         "def run(scenario):\n      scenario.step('kms:CreateKey', ...)")
+    allowed = {"name", "start", "account", "region", "profile", "principal", "assumptions",
+               "seed"}
+    for key in head:
+        if key not in allowed:
+            raise InputError(f"unknown SCENARIO key {key!r}", str(p), None,
+                             f"allowed: {', '.join(sorted(allowed))}")
+    kwargs = {k: head[k] for k in ("start", "account", "region", "seed") if k in head}
+    sim = Simulator(profile=profile or head.get("profile", "seed"),
+                    assumptions={**head.get("assumptions", {}), **(overrides or {})}, log=log,
+                    name=head.get("name", p.stem), default_principal=head.get("principal"),
+                    **kwargs)
+    try:
+        run = ScenarioRun(sim, str(p), head.get("name", p.stem))
+        module["run"](run)
+        return run.report
+    finally:
+        sim.close()
+
+
+def run_file(path: str | Path, profile: str | None = None,
+             overrides: dict[str, str] | None = None, log: str | Path | None = None
+             ) -> ScenarioReport:
+    """Run a ``.toml`` scenario or a ``.py`` scenario script."""
+    if str(path).endswith(".py"):
+        return run_script(path, profile, overrides, log)
+    return run_scenario(load_scenario(path), profile, overrides, log)
+
+
+def parse_set(values: list[str]) -> dict[str, str]:
+    """``--set name=value`` flags as a mapping; a malformed one is an InputError."""
+    out = {}
+    for item in values:
+        m = re.fullmatch(r"\s*([A-Za-z0-9_-]+)\s*=\s*(.+?)\s*", item)
+        if not m:
+            raise InputError(f"bad --set {item!r}", None, None, "write --set name=value, e.g. "
+                             "--set propagation=instant")
+        out[m.group(1)] = m.group(2)
+    return out

@@ -1,0 +1,116 @@
+"""The command side: one module per service registers its operations here.
+
+A handler reads the world (never changes it), decides, and returns the response
+or raises :class:`sim.errors.AwsError` naming the deciding rule. The Simulator turns
+the outcome into an event, and folding that event is what changes state.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from projections.world import World
+from sim.errors import AwsError
+
+
+class Draws:
+    """Values chosen at random for one call, recorded in the event's ``draws``.
+
+    When recording, values come from a generator seeded by (log seed, event seq), so a
+    run is reproducible; when replaying, the recorded values are returned instead.
+    """
+
+    def __init__(self, seed: int, seq: int, recorded: dict | None = None) -> None:
+        self._rng = random.Random(f"{seed}:{seq}")
+        self._recorded = recorded
+        self.values: dict = {}
+
+    def uuid(self, name: str) -> str:
+        """A UUID4-shaped id."""
+        if self._recorded is not None and name in self._recorded:
+            value = self._recorded[name]
+        else:
+            value = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        self.values[name] = value
+        return value
+
+    def integer(self, name: str, low: int, high: int) -> int:
+        """An integer in [low, high]."""
+        if self._recorded is not None and name in self._recorded:
+            value = int(self._recorded[name])
+        else:
+            value = self._rng.randint(low, high)
+        self.values[name] = value
+        return value
+
+
+@dataclass
+class CallContext:
+    """What a handler may read: the world at ``t``, the caller, settings and draws."""
+
+    world: World
+    t: int
+    actor: str
+    account: str
+    region: str
+    draws: Draws
+    seq: int
+    faults: list = field(default_factory=list)
+
+    @property
+    def profile(self) -> str:
+        """The rule profile in force (``seed`` or ``api-2026``)."""
+        return self.world.profile
+
+    def setting(self, name: str) -> str:
+        """An assumption's value by name (``propagation``)."""
+        return self.world.settings[name]
+
+
+Handler = Callable[[CallContext, dict], dict]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A simulated API operation: ``service:Name`` and its handler."""
+
+    op: str
+    handler: Handler
+    doc: str = ""
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(op: str) -> Callable[[Handler], Handler]:
+    """Register a handler for ``service:Operation``."""
+
+    def register(fn: Handler) -> Handler:
+        OPERATIONS[op] = Operation(op, fn, (fn.__doc__ or "").strip().splitlines()[0]
+                                   if fn.__doc__ else "")
+        return fn
+
+    return register
+
+
+def lookup(op: str) -> Operation:
+    """The registered operation, or UnknownOperationException (R-SIM-03)."""
+    _load()
+    try:
+        return OPERATIONS[op]
+    except KeyError:
+        raise AwsError("UnknownOperationException", f"kmsim does not simulate {op}",
+                       "R-SIM-03") from None
+
+
+def known_operations() -> list[str]:
+    """Every simulated operation name."""
+    _load()
+    return sorted(OPERATIONS)
+
+
+def _load() -> None:
+    from sim.services import areas  # noqa: F401

@@ -1,0 +1,281 @@
+"""KMS key management operations (SPEC 3.1): create, describe, enable, disable, delete, policy,
+aliases and imported key material."""
+
+from __future__ import annotations
+
+import json
+
+from events.timefmt import format_time
+from projections.arns import alias_arn
+from projections.kms_fold import valid_to_ms
+from projections.policy import PolicyError, Request, evaluate, parse_policy
+from sim.errors import AwsError
+from sim.params import Param
+from sim.services import CallContext, operation
+from sim.services.kms_common import (
+    KEY_ID,
+    authorize,
+    authorize_identity,
+    check,
+    epoch_seconds,
+    metadata,
+    require_transition,
+    resolve,
+)
+
+KEY_SPECS = ("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256",
+             "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256",
+             "HMAC_384", "HMAC_512", "SM2")
+USAGES = ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT")
+USAGE_BY_SPEC = {"SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT"}, "RSA": {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+                 "ECC": {"SIGN_VERIFY", "KEY_AGREEMENT"}, "HMAC": {"GENERATE_VERIFY_MAC"},
+                 "SM2": {"ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"}}
+ALIAS_NAME = Param("AliasName", str, required=True, min=1, max=256, pattern=r"alias/[a-zA-Z0-9/_-]+")
+POLICY = Param("Policy", str, min=1, max=131072)
+
+
+def _parse_policy(text: str) -> dict:
+    try:
+        return parse_policy(text)
+    except PolicyError as exc:
+        raise AwsError("MalformedPolicyDocumentException", str(exc), "R-KMS-23") from None
+
+
+def _lockout_check(ctx: CallContext, policy: dict, key_arn: str, req: dict) -> None:
+    """R-KMS-22 (A-POLICY-LOCKOUT): the caller must still be able to PutKeyPolicy."""
+    if ctx.setting("policy_lockout") == "off" or req.get("BypassPolicyLockoutSafetyCheck"):
+        return
+    decision = evaluate(Request(ctx.actor, "kms:PutKeyPolicy", key_arn, {}), policy,
+                        ctx.world.identity_policies(ctx.actor))
+    if not decision.allowed:
+        raise AwsError(
+            "MalformedPolicyDocumentException",
+            "The new key policy will not allow you to update the key policy in the future.",
+            "R-KMS-22")
+
+
+@operation("kms:CreateKey")
+def create_key(ctx: CallContext, req: dict) -> dict:
+    """Create a key: Enabled for AWS_KMS, PendingImport for EXTERNAL (R-KMS-01, R-KMS-02)."""
+    check(req, POLICY, Param("Description", str, max=8192),
+          Param("KeySpec", str, enum=KEY_SPECS), Param("CustomerMasterKeySpec", str, enum=KEY_SPECS),
+          Param("KeyUsage", str, enum=USAGES),
+          Param("Origin", str, enum=("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
+          Param("BypassPolicyLockoutSafetyCheck", bool), Param("MultiRegion", bool))
+    authorize_identity(ctx, "kms:CreateKey", "*")
+    spec = req.get("KeySpec") or req.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    usage = req.get("KeyUsage") or "ENCRYPT_DECRYPT"
+    family = spec if spec in ("SYMMETRIC_DEFAULT", "SM2") else spec.split("_")[0]
+    if usage not in USAGE_BY_SPEC[family]:
+        raise AwsError("ValidationException",
+                       f"KeyUsage {usage} is not compatible with KeySpec {spec}", "R-KMS-17")
+    origin = req.get("Origin") or "AWS_KMS"
+    if origin not in ("AWS_KMS", "EXTERNAL"):
+        raise AwsError("UnsupportedOperationException",
+                       f"kmsim simulates Origin AWS_KMS and EXTERNAL, not {origin}", "R-KMS-17")
+    key_id = ctx.draws.uuid("KeyId")
+    arn = f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{key_id}"
+    if req.get("Policy"):
+        _lockout_check(ctx, _parse_policy(req["Policy"]), arn, req)
+    meta = {
+        "AWSAccountId": ctx.account, "KeyId": key_id, "Arn": arn,
+        "CreationDate": epoch_seconds(ctx.t), "Enabled": origin == "AWS_KMS",
+        "Description": req.get("Description", ""), "KeyUsage": usage,
+        "KeyState": "Enabled" if origin == "AWS_KMS" else "PendingImport", "Origin": origin,
+        "KeyManager": "CUSTOMER", "CustomerMasterKeySpec": spec, "KeySpec": spec,
+        "MultiRegion": False,
+    }
+    return {"KeyMetadata": meta}
+
+
+@operation("kms:DescribeKey")
+def describe_key(ctx: CallContext, req: dict) -> dict:
+    """KeyMetadata of a key in any state but Deleted."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:DescribeKey")
+    return {"KeyMetadata": metadata(key)}
+
+
+@operation("kms:ListKeys")
+def list_keys(ctx: CallContext, req: dict) -> dict:
+    """Keys of the caller's account and region, Deleted keys excluded."""
+    check(req, Param("Limit", int, min=1, max=1000), Param("Marker", str, min=1, max=1024))
+    authorize_identity(ctx, "kms:ListKeys", "*")
+    keys = [k for k in ctx.world.keys.values()
+            if k.account == ctx.account and k.region == ctx.region and k.state != "Deleted"]
+    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in keys], "Truncated": False}
+
+
+def _state_change(ctx: CallContext, req: dict, trigger: str, action: str) -> dict:
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, action)
+    require_transition(key, trigger, action)
+    return {}
+
+
+@operation("kms:EnableKey")
+def enable_key(ctx: CallContext, req: dict) -> dict:
+    """Disabled -> Enabled; Enabled stays Enabled (R-KMS-06)."""
+    return _state_change(ctx, req, "enable", "kms:EnableKey")
+
+
+@operation("kms:DisableKey")
+def disable_key(ctx: CallContext, req: dict) -> dict:
+    """Enabled -> Disabled; Disabled stays Disabled (R-KMS-05)."""
+    return _state_change(ctx, req, "disable", "kms:DisableKey")
+
+
+@operation("kms:ScheduleKeyDeletion")
+def schedule_key_deletion(ctx: CallContext, req: dict) -> dict:
+    """-> PendingDeletion with DeletionDate = now + window, 7..30 days (R-KMS-07, R-KMS-08)."""
+    check(req, KEY_ID, Param("PendingWindowInDays", int, min=1, max=365))
+    days = req.get("PendingWindowInDays", 30)
+    if not 7 <= days <= 30:
+        raise AwsError("ValidationException",
+                       f"PendingWindowInDays must be between 7 and 30, not {days}", "R-KMS-08")
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:ScheduleKeyDeletion")
+    require_transition(key, "schedule_deletion", "kms:ScheduleKeyDeletion")
+    deletion = ctx.t + days * 86_400_000
+    return {"KeyId": key.arn, "DeletionDate": epoch_seconds(deletion),
+            "KeyState": "PendingDeletion", "PendingWindowInDays": days}
+
+
+@operation("kms:CancelKeyDeletion")
+def cancel_key_deletion(ctx: CallContext, req: dict) -> dict:
+    """PendingDeletion -> Disabled, or PendingImport without material (R-KMS-09)."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:CancelKeyDeletion")
+    require_transition(key, "cancel_deletion", "kms:CancelKeyDeletion")
+    return {"KeyId": key.arn}
+
+
+@operation("kms:PutKeyPolicy")
+def put_key_policy(ctx: CallContext, req: dict) -> dict:
+    """Replace the key policy (validated; lockout check per A-POLICY-LOCKOUT)."""
+    check(req, KEY_ID, Param("Policy", str, required=True, min=1, max=131072),
+          Param("PolicyName", str, min=1, max=128), Param("BypassPolicyLockoutSafetyCheck", bool))
+    if req.get("PolicyName", "default") != "default":
+        raise AwsError("ValidationException", "PolicyName must be default", "R-KMS-17")
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:PutKeyPolicy")
+    _lockout_check(ctx, _parse_policy(req["Policy"]), key.arn, req)
+    return {}
+
+
+@operation("kms:GetKeyPolicy")
+def get_key_policy(ctx: CallContext, req: dict) -> dict:
+    """The key policy as a JSON string."""
+    check(req, KEY_ID, Param("PolicyName", str, min=1, max=128))
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:GetKeyPolicy")
+    return {"Policy": json.dumps(key.policy), "PolicyName": "default"}
+
+
+@operation("kms:CreateAlias")
+def create_alias(ctx: CallContext, req: dict) -> dict:
+    """Point a new alias at a key (R-KMS-18)."""
+    check(req, ALIAS_NAME, Param("TargetKeyId", str, required=True, min=1, max=2048))
+    name = req["AliasName"]
+    if name.startswith("alias/aws/"):
+        raise AwsError("NotAuthorizedException", "alias/aws/ is reserved for AWS managed keys",
+                       "R-KMS-18")
+    if (ctx.account, ctx.region, name) in ctx.world.aliases:
+        raise AwsError("AlreadyExistsException",
+                       f"An alias with the name {alias_arn(ctx.region, ctx.account, name)} "
+                       "already exists", "R-KMS-18")
+    if req["TargetKeyId"].startswith("alias/") or ":alias/" in req["TargetKeyId"]:
+        raise AwsError("ValidationException", "TargetKeyId must be a key id or key ARN",
+                       "R-KMS-16")
+    key = resolve(ctx, req["TargetKeyId"])
+    authorize(ctx, key, "kms:CreateAlias")
+    if key.state == "PendingDeletion":
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    return {}
+
+
+@operation("kms:UpdateAlias")
+def update_alias(ctx: CallContext, req: dict) -> dict:
+    """Point an existing alias at another key."""
+    check(req, ALIAS_NAME, Param("TargetKeyId", str, required=True, min=1, max=2048))
+    if (ctx.account, ctx.region, req["AliasName"]) not in ctx.world.aliases:
+        raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
+                       "R-KMS-13")
+    key = resolve(ctx, req["TargetKeyId"])
+    authorize(ctx, key, "kms:UpdateAlias")
+    return {}
+
+
+@operation("kms:DeleteAlias")
+def delete_alias(ctx: CallContext, req: dict) -> dict:
+    """Remove an alias (the key is untouched)."""
+    check(req, ALIAS_NAME)
+    key_id = ctx.world.aliases.get((ctx.account, ctx.region, req["AliasName"]))
+    if key_id is None:
+        raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
+                       "R-KMS-13")
+    authorize(ctx, ctx.world.keys[key_id], "kms:DeleteAlias")
+    return {}
+
+
+@operation("kms:ListAliases")
+def list_aliases(ctx: CallContext, req: dict) -> dict:
+    """Aliases of the account and region, optionally of one key."""
+    check(req, Param("KeyId", str, min=1, max=2048), Param("Limit", int, min=1, max=100))
+    authorize_identity(ctx, "kms:ListAliases", "*")
+    only = resolve(ctx, req["KeyId"]).key_id if req.get("KeyId") else None
+    out = []
+    for (account, region, name), key_id in sorted(ctx.world.aliases.items()):
+        if account == ctx.account and region == ctx.region and only in (None, key_id):
+            out.append({"AliasName": name, "AliasArn": alias_arn(region, account, name),
+                        "TargetKeyId": key_id})
+    return {"Aliases": out, "Truncated": False}
+
+
+@operation("kms:ImportKeyMaterial")
+def import_key_material(ctx: CallContext, req: dict) -> dict:
+    """Import material into an EXTERNAL key: PendingImport -> Enabled (R-KMS-03)."""
+    check(req, KEY_ID, Param("ImportToken", str, required=True, min=1),
+          Param("EncryptedKeyMaterial", str, required=True, min=1),
+          Param("ExpirationModel", str,
+                enum=("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")),
+          Param("ValidTo", (str, int, float)))
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:ImportKeyMaterial")
+    if key.origin != "EXTERNAL":
+        raise AwsError("UnsupportedOperationException",
+                       f"{key.arn} has Origin {key.origin}; only EXTERNAL keys import material",
+                       "R-KMS-15")
+    if key.state in ("PendingDeletion", "Unavailable"):
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
+    expires = req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
+    try:
+        valid_to = valid_to_ms(req.get("ValidTo"))
+    except ValueError as exc:
+        raise AwsError("ValidationException", f"ValidTo: {exc}", "R-KMS-17") from None
+    if expires and valid_to is None:
+        raise AwsError("ValidationException",
+                       "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES",
+                       "R-KMS-03")
+    if expires and valid_to is not None and valid_to <= ctx.t:
+        raise AwsError("ValidationException",
+                       f"ValidTo {format_time(valid_to)} is not in the future", "R-KMS-03")
+    return {"KeyId": key.arn}
+
+
+@operation("kms:DeleteImportedKeyMaterial")
+def delete_imported_key_material(ctx: CallContext, req: dict) -> dict:
+    """Remove imported material: the key becomes PendingImport (R-KMS-15)."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:DeleteImportedKeyMaterial")
+    if key.origin != "EXTERNAL":
+        raise AwsError("UnsupportedOperationException",
+                       f"{key.arn} has Origin {key.origin}; it has no imported material",
+                       "R-KMS-15")
+    if key.state not in ("Enabled", "Disabled", "PendingImport"):
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
+    return {"KeyId": key.arn}

@@ -1,0 +1,249 @@
+"""The Simulator: the Python API, equal in power to the scenario format.
+
+    sim = Simulator(start="2026-01-01T00:00:00Z", account="111122223333")
+    sim.principal("admin", policy=ALLOW_ALL)
+    key = sim.call("kms:CreateKey", at="+0s", as_="admin").get("KeyMetadata.Arn")
+    sim.call("kms:DisableKey", {"KeyId": key}, at="+5m")
+    sim.key_state(key)                      # 'Disabled'
+    sim.key_state(key, at="+1m")            # 'Enabled': answers at any moment
+    sim.save("timeline.kmlog")
+
+Every call becomes an event (accepted or rejected) and only folding events changes
+state. Time only moves forward; reading the past goes through the timeline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from events.logfile import LogHeader, LogWriter
+from events.record import SCHEMA_VERSION, Event, err_out, ok_out
+from events.timefmt import format_time, parse_rfc3339
+from projections.arns import account_of_arn, resource_from_name, root_arn
+from projections.decrypt import Answer, decryptability
+from projections.rulebook import resolve_settings
+from projections.timeline import Timeline
+from projections.world import World
+from sim.clock import parse_when
+from sim.errors import AwsError
+from sim.services import CallContext, Draws, lookup
+
+DEFAULT_START = "2026-01-01T00:00:00Z"
+DEFAULT_ACCOUNT = "111122223333"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """The event a call became, with convenient accessors."""
+
+    event: Event
+
+    @property
+    def ok(self) -> bool:
+        """Whether the call succeeded."""
+        return self.event.ok
+
+    @property
+    def res(self) -> dict:
+        """The response (empty when the call failed)."""
+        return self.event.res
+
+    @property
+    def err(self) -> str | None:
+        """The error code, or None."""
+        return self.event.err
+
+    @property
+    def rule(self) -> str | None:
+        """The rule that decided a failure."""
+        return self.event.rule
+
+    @property
+    def outcome(self) -> str:
+        """``ok`` or the error code (what a scenario's ``expect`` compares)."""
+        return "ok" if self.ok else str(self.err)
+
+    def get(self, path: str) -> Any:
+        """A response field by dotted path (``KeyMetadata.Arn``, ``Keys.0.KeyId``)."""
+        value: Any = self.res
+        for part in path.split("."):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                raise KeyError(f"response of {self.event.op} has no field {path!r}")
+        return value
+
+
+class Simulator:
+    """A simulated AWS world of KMS keys, CloudWatch and CloudWatch Logs, driven by calls."""
+
+    def __init__(self, start: str | int = DEFAULT_START, account: str = DEFAULT_ACCOUNT,
+                 region: str = DEFAULT_REGION, profile: str = "seed",
+                 assumptions: dict[str, str] | None = None, seed: int = 0,
+                 log: str | Path | None = None, name: str = "",
+                 default_principal: str | None = None) -> None:
+        self.start = start if isinstance(start, int) else parse_rfc3339(start)
+        self.account = account
+        self.region = region
+        self.seed = seed
+        self.name = name
+        self.settings = resolve_settings(profile, (assumptions or {}).items())
+        self.profile = profile
+        self.timeline = Timeline(profile, self.settings, self.start)
+        self.names: dict[str, str] = {}
+        self.default_principal = default_principal
+        self._writer: LogWriter | None = None
+        if log is not None:
+            self._writer = LogWriter.create(str(log), self.header())
+
+    # -- identity ----------------------------------------------------------------------
+    def header(self) -> LogHeader:
+        """The log header describing this timeline."""
+        return LogHeader(created=self.start, profile=self.profile,
+                         assumptions=dict(self.settings), start=self.start,
+                         extra={"seed": self.seed, "account": self.account,
+                                "region": self.region, "name": self.name})
+
+    @property
+    def now(self) -> int:
+        """Simulated time of the world (ms since the epoch)."""
+        return self.timeline.live.now
+
+    @property
+    def world(self) -> World:
+        """The current world (read it; never change it)."""
+        return self.timeline.live
+
+    @property
+    def events(self) -> list[Event]:
+        """Every event so far."""
+        return self.timeline.events
+
+    def principal(self, name: str, arn: str | None = None, policy: str | dict | None = None,
+                  at: str | int | None = None) -> str:
+        """Declare a principal (a ``sim:PutPrincipal`` event); returns its ARN."""
+        arn = arn or f"arn:aws:iam::{self.account}:role/{name}"
+        policies = [] if policy is None else [policy if isinstance(policy, str)
+                                              else json.dumps(policy)]
+        result = self.call("sim:PutPrincipal", {"Name": name, "Arn": arn, "Policies": policies},
+                           at=at, as_=root_arn(account_of_arn(arn) or self.account))
+        if not result.ok:
+            raise AwsError(str(result.err), result.event.out.get("msg", ""), str(result.rule))
+        self.names[name] = arn
+        return arn
+
+    def principal_arn(self, who: str | None) -> str:
+        """The ARN of a principal name (or an ARN as given); default: the default principal
+        or the account root."""
+        if who is None:
+            who = self.default_principal
+        if who is None:
+            return root_arn(self.account)
+        if who in self.names:
+            return self.names[who]
+        if who.startswith("arn:") or who.endswith(".amazonaws.com"):
+            return who
+        raise KeyError(f"unknown principal {who!r}: declare it with principal() first")
+
+    # -- time --------------------------------------------------------------------------
+    def when(self, at: str | int | None) -> int:
+        """Resolve ``at`` (None: now; RFC 3339, ``+OFFSET``, ``#N`` or ms)."""
+        if at is None:
+            return self.now
+        return parse_when(at, self.start, self.timeline.times)
+
+    def advance(self, duration: str | int) -> int:
+        """Move simulated time forward, firing timers on the way."""
+        from events.timefmt import parse_duration
+
+        ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
+        self.timeline.live.advance_to(self.now + ms)
+        return self.now
+
+    # -- calls -------------------------------------------------------------------------
+    def call(self, op: str, args: dict | None = None, *, at: str | int | None = None,
+             as_: str | None = None, region: str | None = None,
+             label: str | None = None) -> CallResult:
+        """Call an operation at ``at`` as ``as_``; the call becomes an event either way."""
+        t = self.when(at)
+        if t < self.now:
+            raise ValueError(f"time goes only forward: {format_time(t)} is before "
+                             f"{format_time(self.now)}")
+        actor = self.principal_arn(as_)
+        account = account_of_arn(actor) or self.account
+        region = region or self.region
+        seq = len(self.events) + 1
+        world = self.timeline.live
+        world.advance_to(t)
+        draws = Draws(self.seed, seq)
+        req = dict(args or {})
+        out = execute(op, CallContext(world, t, actor, account, region, draws, seq), req)
+        event = Event(SCHEMA_VERSION, seq, t, op, actor, account, region, req, out,
+                      draws.values)
+        self._append(event)
+        if label is not None and event.ok and seq in world.items:
+            self.call("sim:Label", {"Label": label, "Event": seq}, at=t, as_=actor)
+        return CallResult(event)
+
+    def _append(self, event: Event) -> None:
+        self.timeline.append(event)
+        if self._writer is not None:
+            self._writer.append(event)
+
+    # -- answers -----------------------------------------------------------------------
+    def world_at(self, at: str | int | None = None) -> World:
+        """The world at a moment: the live world from now on, the timeline's for the past."""
+        t = self.when(at)
+        if t >= self.now:
+            self.timeline.live.advance_to(t)
+            return self.timeline.live
+        return self.timeline.world_at(t)
+
+    def key_state(self, ref: str, at: str | int | None = None) -> str | None:
+        """A key's state at a moment (None when the key did not exist)."""
+        world = self.world_at(at)
+        key = world.find_key(ref, self.account, self.region) or world.key_by_arn(ref)
+        return key.state if key else None
+
+    def association(self, resource: str, at: str | int | None = None) -> str:
+        """An association's state: resource as ``logs:NAME``, ``logs:query-result``,
+        ``cloudwatch:dataset`` or an ARN."""
+        world = self.world_at(at)
+        assoc = world.associations.get(resource_from_name(resource, self.region, self.account))
+        return assoc.state if assoc else "none"
+
+    def decryptable(self, item: str | int, as_: str | None = None,
+                    at: str | int | None = None) -> Answer:
+        """Whether ``as_`` can decrypt a data item (label or event number) at a moment."""
+        world = self.world_at(at)
+        found = world.item(item)
+        if found is None:
+            raise KeyError(f"no data item {item!r} at {format_time(world.now)}")
+        return decryptability(world, found, self.principal_arn(as_))
+
+    # -- the log -----------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the whole timeline to a new log file."""
+        with LogWriter.create(str(path), self.header(), sync="none") as writer:
+            writer.append_many(self.events)
+        return Path(path)
+
+    def close(self) -> None:
+        """Flush and release the live log file, if any."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def execute(op: str, ctx: CallContext, req: dict) -> dict:
+    """Run one operation's handler; the outcome as an event's ``out``."""
+    try:
+        return ok_out(lookup(op).handler(ctx, req))
+    except AwsError as exc:
+        return err_out(exc.code, exc.message, exc.rule)
