@@ -108,8 +108,8 @@ def decode_events(payloads: Sequence[bytes]) -> list[Event]:
 
     One msgpack stream over the joined payloads costs about a quarter less per event than
     a call per payload. Each payload must hold exactly one map (checked with the stream
-    position), so the result lines up with ``payloads``; on a ValueError the caller can
-    decode one by one to find the bad payload.
+    position), so the result lines up with ``payloads``. On ValueError or TypeError the
+    caller can decode one by one to find the bad payload.
     """
     unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
     unpacker.feed(b"".join(payloads))

@@ -303,7 +303,7 @@ class LogReader:
         for offsets, payloads in scan:
             try:
                 events = decode_events(payloads)
-            except ValueError:
+            except (ValueError, TypeError):
                 # Find the culprit one frame at a time, passing on the good ones first.
                 for off, payload in zip(offsets, payloads, strict=True):
                     yield [off], [_decode_at(self.path, off, payload)]

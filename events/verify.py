@@ -59,7 +59,8 @@ def _verify(path: str) -> tuple[VerifyReport, Damage | None]:
             return report, None
         scan = Scan(fd, start)
         damage = None
-        for off, payload in scan:
+        frames = (f for batch in scan for f in zip(*batch, strict=True))
+        for off, payload in frames:
             seq: int | None = None
             try:
                 seq = decode_event(payload).seq

@@ -37,6 +37,14 @@ class Draws:
         self.values[name] = value
         return value
 
+    def record(self, name: str, value: object) -> object:
+        """Record a value chosen elsewhere (e.g. a window delay); replay returns the recorded
+        one so that a replay is deterministic."""
+        if self._recorded is not None and name in self._recorded:
+            value = self._recorded[name]
+        self.values[name] = value
+        return value
+
     def integer(self, name: str, low: int, high: int) -> int:
         """An integer in [low, high]."""
         if self._recorded is not None and name in self._recorded:

@@ -1,0 +1,1 @@
+"""Folds, timers and item evaluators of this area (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Rules of this area (filled in by its issue)."""

@@ -1,0 +1,63 @@
+"""Open what a LOG argument names: a log file, or a scenario file run in memory (SPEC 9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from events.logfile import LogError, LogHeader, LogReader
+from projections.timeline import Timeline
+from sim.errors import InputError
+
+
+@dataclass
+class LoadedTimeline:
+    """A recorded timeline with what the CLI needs to show it."""
+
+    source: str
+    header: LogHeader
+    timeline: Timeline
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def account(self) -> str:
+        """The timeline's default account."""
+        return str(self.header.extra.get("account", "111122223333"))
+
+    @property
+    def region(self) -> str:
+        """The timeline's default region."""
+        return str(self.header.extra.get("region", "us-east-1"))
+
+    @property
+    def seed(self) -> int:
+        """The seed its random draws came from."""
+        return int(self.header.extra.get("seed", 0))
+
+
+def load_timeline(path: str, profile: str | None = None,
+                  overrides: dict[str, str] | None = None) -> LoadedTimeline:
+    """A log file (``KMSIMLG1``) or a scenario ``.toml``/``.py`` (run in memory first)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", path, None, "give a .kmlog log or a scenario file")
+    if p.suffix in (".toml", ".py"):
+        from sim.runner import run_file
+
+        report = run_file(path, profile, overrides)
+        sim = report.sim
+        assert sim is not None
+        return LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names))
+    try:
+        reader = LogReader(path)
+        header = reader.header
+        timeline = Timeline(header.profile, header.assumptions, header.start)
+        names: dict[str, str] = {}
+        for event in reader:
+            timeline.append(event)
+            if event.op == "sim:PutPrincipal" and event.ok:
+                names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+    except LogError as exc:
+        raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
+                         "kmsim log repair LOG keeps what is intact") from None
+    return LoadedTimeline(path, header, timeline, names)

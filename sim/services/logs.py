@@ -1,0 +1,1 @@
+"""Operations of this service (filled in by its issue)."""
