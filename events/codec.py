@@ -11,7 +11,7 @@ at fields we do not know would silently change its meaning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import msgpack
@@ -103,29 +103,28 @@ def decode_event(b: bytes) -> Event:
     return Event.from_dict(d)
 
 
-def decode_events(payloads: Sequence[bytes]) -> list[Event]:
-    """Decode many :func:`encode_event` payloads at once, as :func:`decode_event` would.
+def decode_events(payloads: Sequence[bytes]) -> Iterator[Event]:
+    """Decode :func:`encode_event` payloads lazily, in order, as :func:`decode_event` would.
 
-    One msgpack stream over the joined payloads costs about a quarter less per event than
-    a call per payload. Each payload must hold exactly one map (checked with the stream
-    position), so the result lines up with ``payloads``. On ValueError or TypeError the
-    caller can decode one by one to find the bad payload.
+    One msgpack stream over the joined payloads costs less per event than a call per
+    payload; decoding lazily (rather than into a list) keeps each event hot in the CPU
+    cache while the caller uses it. Each payload must hold exactly one map (checked with
+    the stream position). On ValueError or TypeError the events before the bad payload
+    have been yielded; decode one by one to find which payload it was.
     """
     unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
     unpacker.feed(b"".join(payloads))
     tell, from_dict = unpacker.tell, Event.from_dict
-    events: list[Event] = []
     pos = 0
     for b, d in zip(payloads, unpacker, strict=False):
         pos += len(b)
         if tell() != pos or type(d) is not dict:
-            raise ValueError(f"payload {len(events)} is not exactly one msgpack map")
+            raise ValueError("a payload is not exactly one msgpack map")
         if d.get("v") != SCHEMA_VERSION:
             d = upcast(d)
-        events.append(from_dict(d))
-    if len(events) != len(payloads):
-        raise ValueError(f"payload {len(events)} is not a whole msgpack map")
-    return events
+        yield from_dict(d)
+    if tell() != pos:
+        raise ValueError("a payload is not a whole msgpack map")
 
 
 def encode_map(d: dict[str, Any]) -> bytes:

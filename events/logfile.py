@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 
@@ -101,7 +102,7 @@ class LogWriter:
     or on flush/close; ``"flush"`` at every append; ``"fsync"`` at every append, then
     fsync; ``"batch"`` every 1000 events (or 1 MiB), or on flush/close. A failed write
     truncates the file back to its last whole frame and the writer refuses further
-    appends: reopen it to go on.
+    appends: reopen it to go on. Not thread-safe: one thread appends.
     """
 
     def __init__(
@@ -175,8 +176,10 @@ class LogWriter:
 
     def append(self, event: Event) -> None:
         """Append one event; its seq must follow the previous one by exactly 1."""
-        if self._failed is not None or self._fd < 0:
-            raise LogError(f"{self.path}: writer is closed or failed ({self._failed!r})")
+        if self._fd < 0:
+            raise LogError(f"{self.path}: writer is closed")
+        if self._failed is not None:
+            raise LogError(f"{self.path}: an earlier write failed ({self._failed!r}); reopen")
         if self.last_seq is not None and event.seq != self.last_seq + 1:
             raise ValueError(f"seq {event.seq} does not follow {self.last_seq}")
         payload = encode_event(event)
@@ -231,6 +234,14 @@ class LogWriter:
     def __enter__(self) -> LogWriter:
         return self
 
+    def __del__(self) -> None:
+        # Like an unclosed io file: write out what was appended rather than lose it.
+        if getattr(self, "_fd", -1) >= 0:
+            msg = f"unclosed LogWriter for {self.path}"
+            warnings.warn(msg, ResourceWarning, stacklevel=2, source=self)
+            with contextlib.suppress(Exception):
+                self.close()
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
@@ -266,7 +277,10 @@ class LogReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
-        self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        # A file object rather than a bare descriptor, so a reader that is never closed
+        # still gets its file closed when it is garbage-collected.
+        self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self._fd = self._file.fileno()
         try:
             self.header, self._start = read_header(self._fd, self.path)
         except BaseException:
@@ -275,9 +289,8 @@ class LogReader:
 
     def close(self) -> None:
         """Close the file (iterators still running stop working)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._file.close()
+        self._fd = -1
 
     def __enter__(self) -> LogReader:
         return self
@@ -287,28 +300,28 @@ class LogReader:
 
     def __iter__(self) -> Iterator[Event]:
         scan = Scan(self._fd, self._start)
-        for _, events in self._batches(scan):
-            yield from events
+        for offsets, payloads in scan:
+            yield from self._decode(offsets, payloads)
         self._check_end(scan.end)
 
     def iter_with_offsets(self) -> Iterator[tuple[int, Event]]:
         """Yield ``(byte offset of the frame, event)`` for every event in the file."""
         scan = Scan(self._fd, self._start)
-        for offsets, events in self._batches(scan):
-            yield from zip(offsets, events, strict=True)
+        for offsets, payloads in scan:
+            yield from zip(offsets, self._decode(offsets, payloads), strict=True)
         self._check_end(scan.end)
 
-    def _batches(self, scan: Scan) -> Iterator[tuple[list[int], list[Event]]]:
-        """Decode what ``scan`` finds; a whole frame that is not an event is corruption."""
-        for offsets, payloads in scan:
-            try:
-                events = decode_events(payloads)
-            except (ValueError, TypeError):
-                # Find the culprit one frame at a time, passing on the good ones first.
-                for off, payload in zip(offsets, payloads, strict=True):
-                    yield [off], [_decode_at(self.path, off, payload)]
-                continue
-            yield offsets, events
+    def _decode(self, offsets: list[int], payloads: list[bytes]) -> Iterator[Event]:
+        """Decode one batch of frames; a whole frame that is not an event is corruption."""
+        try:
+            yield from decode_events(payloads)
+        except UnsupportedEventVersion:
+            raise  # an old kmsim reading a newer log: not damage
+        except (ValueError, TypeError) as exc:
+            # Rare path: decode the batch again one frame at a time to name the culprit.
+            for off, payload in zip(offsets, payloads, strict=True):
+                _decode_at(self.path, off, payload)
+            raise LogCorrupt(self.path, offsets[0], f"undecodable frames: {exc}") from exc
 
     def _check_end(self, end: int, torn_ok: bool = False) -> None:
         """Warn about a torn tail at ``end`` (or ignore it if ``torn_ok``), raise on corruption."""
@@ -329,8 +342,8 @@ class LogReader:
         while True:
             going = poll is None or poll()
             scan = Scan(self._fd, pos)
-            for _, events in self._batches(scan):
-                yield from events
+            for offsets, payloads in scan:
+                yield from self._decode(offsets, payloads)
             self._check_end(scan.end, torn_ok=going)  # a torn tail may be a live append
             if not going:
                 return

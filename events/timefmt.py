@@ -16,12 +16,16 @@ SECOND = 1000
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
+#: The last moment RFC 3339 can write (9999-12-31T23:59:59.999Z); no time or duration
+#: goes beyond it, so every time can be formatted and stored in the log (msgpack int64).
+MAX_TIME = 253_402_300_799_999
 
 _UNITS = {"ms": MS, "s": SECOND, "m": MINUTE, "h": HOUR, "d": DAY}
-_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
-_DURATION = re.compile(r"(?:\d+(?:ms|s|m|h|d))+")
+_PART = re.compile(r"(\d+)(ms|s|m|h|d)", re.ASCII)
+_DURATION = re.compile(r"(?:\d+(?:ms|s|m|h|d))+", re.ASCII)
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})",
+    re.ASCII,
 )
 
 
@@ -37,7 +41,11 @@ def parse_duration(text: str) -> int:
             f"bad duration {text!r}: write a number and a unit (ms, s, m, h, d), "
             "or a sum such as 1h30m"
         )
-    return sum(int(n) * _UNITS[u] for n, u in _PART.findall(s))
+    ms = sum(int(n) * _UNITS[u] for n, u in _PART.findall(s))
+    if ms > MAX_TIME:
+        raise TimeSyntaxError(f"bad duration {text!r}: longer than the calendar goes "
+                              "(times end at 9999-12-31T23:59:59Z)")
+    return ms
 
 
 def format_duration(ms: int) -> str:

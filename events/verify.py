@@ -28,7 +28,14 @@ __all__ = ["VerifyReport", "repair_log", "verify_log"]
 
 @dataclass
 class VerifyReport:
-    """What :func:`verify_log` found. ``torn_tail`` is ``(offset, bytes)``."""
+    """What :func:`verify_log` found.
+
+    ``ok`` means neither a torn tail nor an error. ``torn_tail`` is ``(offset, bytes)`` of
+    a partly written last frame (the next writer truncates it). ``error`` is the first
+    problem found (a bad frame, an undecodable event, a seq gap), ``error_offset`` the
+    byte offset of its frame; ``events`` and ``last_seq`` count the frames before
+    the damage.
+    """
 
     path: str
     events: int
@@ -102,9 +109,8 @@ def repair_log(path: str | os.PathLike[str], backup: bool = True) -> VerifyRepor
     path = os.fspath(path)
     fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
-        lock_exclusive(
-            fd, path
-        )  # before looking, so no writer appends between the check and the cut
+        # Lock before looking, so no writer appends between the check and the cut.
+        lock_exclusive(fd, path)
         report, damage = _verify(path)
         if damage is None:
             return report  # clean, or damage repair cannot mend (header, seq gap)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from events.codec import UnsupportedEventVersion
 from events.logfile import LogError, LogHeader, LogReader
 from projections.timeline import Timeline
 from sim.errors import InputError
@@ -18,6 +19,8 @@ class LoadedTimeline:
     header: LogHeader
     timeline: Timeline
     names: dict[str, str] = field(default_factory=dict)
+    #: A scenario's saved values (``k1`` -> key ARN), so views can use the scenario's names.
+    variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def account(self) -> str:
@@ -47,17 +50,18 @@ def load_timeline(path: str, profile: str | None = None,
         report = run_file(path, profile, overrides)
         sim = report.sim
         assert sim is not None
-        return LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names))
+        saved = {k: str(v) for step in report.steps for k, v in step.saved.items()}
+        return LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names), saved)
     try:
-        reader = LogReader(path)
-        header = reader.header
-        timeline = Timeline(header.profile, header.assumptions, header.start)
-        names: dict[str, str] = {}
-        for event in reader:
-            timeline.append(event)
-            if event.op == "sim:PutPrincipal" and event.ok:
-                names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
-    except LogError as exc:
+        with LogReader(path) as reader:
+            header = reader.header
+            timeline = Timeline(header.profile, header.assumptions, header.start)
+            names: dict[str, str] = {}
+            for event in reader:
+                timeline.append(event)
+                if event.op == "sim:PutPrincipal" and event.ok:
+                    names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+    except (LogError, UnsupportedEventVersion) as exc:
         raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None
     return LoadedTimeline(path, header, timeline, names)
