@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/([A-Za-z0-9-]+)")
-ALIAS_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)")
-LOG_GROUP_ARN = re.compile(r"arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:*]+)(?::\*)?")
-QUERY_RESULT_ARN = re.compile(r"arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):query-result:\*")
-DATASET_ARN = re.compile(r"arn:aws[a-z-]*:cloudwatch:([a-z0-9-]*):(\d{12}):dataset/default")
-IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):(root|user/.+|role/.+)")
-ACCOUNT = re.compile(r"\d{12}")
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+KEY_ARN = re.compile(r"(?a)arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/([A-Za-z0-9-]+)")
+ALIAS_ARN = re.compile(r"(?a)arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)")
+LOG_GROUP_ARN = re.compile(
+    r"(?a)arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:*]+)(?::\*)?")
+QUERY_RESULT_ARN = re.compile(r"(?a)arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):query-result:\*")
+DATASET_ARN = re.compile(r"(?a)arn:aws[a-z-]*:cloudwatch:([a-z0-9-]*):(\d{12}):dataset/default")
+IAM_ARN = re.compile(r"(?a)arn:aws[a-z-]*:iam::(\d{12}):(root|user/.+|role/.+)")
+ACCOUNT = re.compile(r"(?a)\d{12}")
+REGION = re.compile(r"(?a)[a-z]{2}(-[a-z]+)+-\d")
 
 
 def key_arn(region: str, account: str, key_id: str) -> str:

@@ -1,1 +1,273 @@
-"""Folds, timers and item evaluators of this area (filled in by its issue)."""
+"""The CloudWatch dataset on the read side (SPEC 3.3): folds, its metric index, and the
+decryptability of metric data.
+
+The dataset's association is an :class:`~projections.model.Association` (kind
+``dataset``) changed only through :func:`projections.windows.begin_change`. A
+disassociation also leaves a :class:`Release`: the 3-hour enforcement window whose end
+lifts the kms:Decrypt requirement on the previous key (R-DS-20..23). Metric values stay
+in the event's ``req``; the fold keeps one small :class:`DataItem` per PutMetricData call
+plus a per-series columnar index (timestamps, values, events as compact arrays, cheap to
+checkpoint) so that GetMetricData answers from the world alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import replace as dc_replace
+
+from events.record import Event
+from events.timefmt import HOUR, parse_rfc3339
+from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
+from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
+from projections.model import Association, Cause, DataItem
+from projections.windows import begin_change
+from projections.world import World, folds
+
+#: Window lengths of the dataset's association changes (SPEC 5).
+ASSOCIATE_WINDOW = 0
+DISASSOCIATE_WINDOW = 3 * HOUR
+
+SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
+#: One shared tuple per distinct key set: a million items share a handful of tuples.
+_KEY_SETS: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}
+
+
+@dataclass(frozen=True)
+class Release:
+    """One disassociation's enforcement window: ``keys`` (the previous key) still needed
+    from ``start`` until the change takes effect at ``effective`` (None: any moment before
+    ``end``, A-PROPAGATION 'uncertain'). ``seq`` is the Disassociate event."""
+
+    keys: tuple[str, ...]
+    start: int
+    end: int
+    effective: int | None
+    seq: int
+
+    def phases(self, t: int) -> tuple[bool, ...]:
+        """Whether the requirement still holds at ``t``: (True,), (False,) or both."""
+        if t < self.start:
+            return (True,)
+        if self.effective is not None:
+            return (t < self.effective,)
+        return (True, False) if t < self.end else (False,)
+
+
+def dataset_state(world: World, arn: str) -> dict:
+    """The dataset's fold state in ``world.resources``: ``series`` and ``releases``."""
+    state = world.resources.get(arn)
+    if state is None:
+        state = world.resources[arn] = {"series": {}, "releases": []}
+    return state
+
+
+def current_key(assoc: Association | None) -> str | None:
+    """The key the API reports as associated (GetDataset's KmsKeyArn): none once a
+    Disassociate has completed, even while its 3-hour window runs."""
+    if assoc is None:
+        return None
+    if assoc.state == "associating":
+        return assoc.pending
+    if assoc.state == "associated":
+        return assoc.key
+    return None
+
+
+def service_context(account: str, region: str) -> dict[str, str]:
+    """The condition keys CloudWatch's own KMS calls carry (dry runs and reads alike)."""
+    return {"aws:SourceAccount": account, "aws:SourceArn": dataset_arn(region, account)}
+
+
+def caller_context(principal: str) -> dict[str, str]:
+    """The condition keys of a caller's kms:Decrypt (dry runs and reads alike)."""
+    account = account_of_arn(principal)
+    return {"kms:CallerAccount": account} if account else {}
+
+
+def time_ms(value: object, default: int) -> int:
+    """A CloudWatch timestamp: epoch seconds (as boto3 sends it), RFC 3339, or ``default``."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise ValueError("a timestamp must be a time")
+    if isinstance(value, int | float):
+        return int(value * 1000)
+    return parse_rfc3339(str(value))
+
+
+def series_key(namespace: str, name: str, dims: list | None) -> SeriesKey:
+    """A metric's identity: namespace, name and its dimensions as a sorted tuple."""
+    return (namespace, name, tuple(sorted((str(d["Name"]), str(d["Value"]))
+                                          for d in dims or ())))
+
+
+# -- folds --------------------------------------------------------------------------------
+def _assoc(world: World, event: Event) -> Association:
+    return world.association(dataset_arn(event.region, event.account), "dataset",
+                             event.account, event.region)
+
+
+@folds("cloudwatch:AssociateDatasetKmsKey")
+def _associate(world: World, event: Event) -> None:
+    assoc = _assoc(world, event)
+    key = world.find_key(str(event.req["KmsKeyArn"]), event.account, event.region)
+    if key is None:  # the command side accepted it, so the world must know the key
+        raise LookupError(f"event #{event.seq}: key {event.req['KmsKeyArn']!r} not in the world")
+    if assoc.last_change == event.t and current_key(assoc) == key.arn:
+        return  # A-CONFLICT 'idempotent': a repeat of the change just made changes nothing
+    rule = "R-DS-04" if current_key(assoc) else "R-DS-01"
+    state = dataset_state(world, assoc.resource)
+    # Associating a key again inside its own window cancels that window's release: the
+    # data under it depends on it again.
+    state["releases"] = [dc_replace(r, keys=tuple(k for k in r.keys if k != key.arn))
+                         if r.end > event.t and key.arn in r.keys else r
+                         for r in state["releases"]]
+    begin_change(world, assoc, key.arn, ASSOCIATE_WINDOW, event, rule)
+
+
+@folds("cloudwatch:DisassociateDatasetKmsKey")
+def _disassociate(world: World, event: Event) -> None:
+    assoc = _assoc(world, event)
+    if assoc.last_change == event.t and current_key(assoc) is None:
+        return  # A-CONFLICT 'idempotent' repeat
+    previous = tuple(k for k in assoc.candidates() if k is not None)
+    begin_change(world, assoc, None, DISASSOCIATE_WINDOW, event, "R-DS-20")
+    effective = event.t if assoc.state == "none" else assoc.effective_at
+    dataset_state(world, assoc.resource)["releases"].append(
+        Release(previous, event.t, event.t + DISASSOCIATE_WINDOW, effective, event.seq))
+
+
+@folds("cloudwatch:PutMetricData")
+def _put_metric_data(world: World, event: Event) -> None:
+    arn = dataset_arn(event.region, event.account)
+    assoc = world.associations.get(arn)
+    candidates = assoc.candidates() if assoc is not None else (None,)
+    keys = _KEY_SETS.setdefault(candidates, candidates)
+    # Items stay small (a million of them must fit): no cause for a plain write (R-DS-30);
+    # a write inside a disassociation window keeps one, for explanations (R-DS-22).
+    cause = (Cause(event.t, event.seq, "R-DS-22", event.op)
+             if assoc is not None and assoc.state == "disassociating" else None)
+    world.add_item(DataItem(event.seq, "metric-data", arn, event.account, event.region, event.t,
+                            keys, cause))
+    series = dataset_state(world, arn)["series"]
+    namespace = event.req["Namespace"]
+    for datum in event.req.get("MetricData", ()):
+        if datum.get("Value") is None:
+            continue
+        key = series_key(namespace, datum["MetricName"], datum.get("Dimensions"))
+        columns = series.get(key)
+        if columns is None:
+            columns = series[key] = (array("q"), array("d"), array("q"))
+        columns[0].append(time_ms(datum.get("Timestamp"), event.t))
+        columns[1].append(float(datum["Value"]))
+        columns[2].append(event.seq)
+
+
+def series_points(world: World, arn: str, key: SeriesKey) -> Iterator[tuple[int, float, int]]:
+    """The (timestamp, value, event) points of one series of the dataset, in write order."""
+    columns = world.resources.get(arn, {}).get("series", {}).get(key)
+    if columns is not None:
+        yield from zip(*columns, strict=True)
+
+
+# -- decryptability -----------------------------------------------------------------------
+def _release_of(releases: list[Release], key: str, written_at: int) -> Release | None:
+    """The disassociation that frees data written under ``key`` at ``written_at``: the first
+    one of that key whose window had not ended when the data was written."""
+    for r in releases:
+        if key in r.keys and r.end > written_at:
+            return r
+    return None
+
+
+def _deleted_at(world: World, key_arn: str) -> int | None:
+    key = world.key_by_arn(key_arn)
+    if key is None or key.state != "Deleted":
+        return None
+    return key.since.t if key.since else None
+
+
+def _tag(v: Verdict, rule: str, extra_events: tuple[int, ...] = ()) -> Verdict:
+    """Add the dataset rule that applied a generic verdict."""
+    return Verdict(v.readable, v.key, v.reasons, (rule, *v.rules), (*v.events, *extra_events),
+                   v.permanent)
+
+
+def _under_key(world: World, item: DataItem, key_arn: str, principal: str,
+               release: Release | None, holds: bool) -> Verdict:
+    """The point is under ``key_arn``: released (A-DS-RELEASE 'lifted'), or it needs the key
+    usable by CloudWatch and the caller's kms:Decrypt (R-DS-32)."""
+    if release is not None and not holds:
+        deleted = _deleted_at(world, key_arn)
+        if deleted is None or deleted >= release.end:
+            sure = len(release.phases(world.now)) == 1
+            when = "has taken effect" if sure else "may already have taken effect"
+            return Verdict(True, key_arn, (f"R-DS-23: the disassociation of event #{release.seq} "
+                                        f"{when}: the data no longer depends on {key_arn}",),
+                           ("R-DS-23",), (release.seq,))
+    usable = key_usable(world, key_arn, CLOUDWATCH_PRINCIPAL,
+                        service_context(item.account, item.region))
+    if not usable.readable:
+        return _tag(usable, "R-DS-32")
+    key = world.key_by_arn(key_arn)
+    assert key is not None
+    decision = caller_can_decrypt(world, key, principal, caller_context(principal))
+    if not decision.allowed:
+        return _tag(policy_verdict(key, principal, decision), "R-DS-02")
+    return _tag(usable, "R-DS-32")
+
+
+def _window_requirement(world: World, item: DataItem, key_arn: str | None, principal: str,
+                        open_windows: list[tuple[Release, bool]]) -> Verdict | None:
+    """R-DS-21: while a window's requirement holds, readers need kms:Decrypt on its key."""
+    if world.settings.get("ds_window_readers", "all") != "all":
+        return None
+    for release, holds in open_windows:
+        if not holds:
+            continue
+        for prev in release.keys:
+            key = world.key_by_arn(prev)
+            if prev == key_arn or key is None:
+                continue
+            decision = caller_can_decrypt(world, key, principal, caller_context(principal))
+            if not decision.allowed:
+                v = policy_verdict(key, principal, decision)
+                return Verdict(False, key_arn, (
+                    f"R-DS-21: until the disassociation of event #{release.seq} takes effect "
+                    f"(3 hours at most) readers still need kms:Decrypt on {prev}", *v.reasons),
+                    ("R-DS-21", *v.rules), (release.seq, *v.events))
+    return None
+
+
+@evaluates("metric-data")
+def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[Verdict]:
+    """One verdict per possibility: each key the point may be under, times whether each
+    relevant disassociation window's requirement still holds (A-PROPAGATION)."""
+    releases: list[Release] = world.resources.get(item.resource, {}).get("releases", [])
+    lifted = world.settings.get("ds_release", "lifted") == "lifted"
+    opened = [r for r in releases if r.start <= world.now < r.end and r.keys]
+    verdicts: list[Verdict] = []
+    for key_arn in item.keys:
+        release = _release_of(releases, key_arn, item.written_at) if key_arn and lifted else None
+        windows = list(dict.fromkeys([*opened, *([release] if release else [])]))
+        for phases in itertools.product(*(w.phases(world.now) for w in windows)):
+            holds = dict(zip(windows, phases, strict=True))
+            blocked = _window_requirement(world, item, key_arn, principal,
+                                          [(w, holds[w]) for w in opened])
+            if blocked is not None:
+                verdicts.append(blocked)
+            elif key_arn is None:
+                verdicts.append(Verdict(True, None, ("R-DS-16: under the AWS owned key",),
+                                        ("R-DS-16",)))
+            else:
+                verdicts.append(_under_key(world, item, key_arn, principal, release,
+                                           holds.get(release, True) if release else True))
+    return verdicts
+
+
+__all__ = ["ASSOCIATE_WINDOW", "DISASSOCIATE_WINDOW", "Release", "caller_context",
+           "current_key", "dataset_state", "metric_data_verdicts", "series_key",
+           "series_points", "service_context", "time_ms"]

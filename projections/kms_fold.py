@@ -46,6 +46,7 @@ def _create_key(world: World, event: Event) -> None:
         policy=policy, created=_cause(event, rule), has_material=not external,
     )
     key.policy_since = _cause(event, "R-KMS-23" if policy_text else "R-IAM-07")
+    key.policy_text = policy_text or None
     world.add_key(key, "PendingImport" if external else "Enabled")
 
 
@@ -123,6 +124,7 @@ def _delete_material(world: World, event: Event) -> None:
 def _put_policy(world: World, event: Event) -> None:
     key = _key(world, event)
     key.policy = parse_policy(event.req["Policy"])
+    key.policy_text = event.req["Policy"]
     key.policy_since = _cause(event, "R-KMS-23")
 
 

@@ -32,6 +32,8 @@ KEY_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "delete", "source": "PendingDeletion", "dest": "Deleted", "rule": "R-KMS-10"},
     {"trigger": "set_unavailable", "source": ["Enabled", "Disabled"], "dest": "Unavailable",
      "rule": "R-KMS-11"},
+    {"trigger": "set_available", "source": "Unavailable", "dest": "PendingImport",
+     "unless": "has_material", "rule": "R-KMS-14"},
     {"trigger": "set_available", "source": "Unavailable", "dest": "Enabled",
      "conditions": "was_enabled", "rule": "R-KMS-11"},
     {"trigger": "set_available", "source": "Unavailable", "dest": "Disabled",

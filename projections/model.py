@@ -51,6 +51,7 @@ class Key(_Model):
     state: str = "Enabled"
     since: Cause | None = None
     policy_since: Cause | None = None
+    policy_text: str | None = None
     history: list[tuple[int, int | None, str, str]] = field(default_factory=list)
 
     @property

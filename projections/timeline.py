@@ -1,63 +1,246 @@
 """State at any moment: fold a recorded timeline up to T (SPEC 7).
 
-A :class:`Timeline` holds the events (in memory) and the settings they were recorded
-under. ``world_at(T)`` starts from the nearest checkpoint at or before T and folds
-only the events after it, so an answer costs a bisect plus the events since that
-checkpoint, never a replay from the start.
+A :class:`Timeline` holds the events and the settings they were recorded under.
+``world_at(T)`` restores the nearest checkpoint at or before T (a bisect) and folds
+only the events after it, never a replay from the start.
+
+Checkpoints stay small whatever the number of data items, because items are not
+copied into them (a million-event log has about a million items):
+
+* a checkpoint is the pickled world *without* its items (keys, associations, timers...);
+* items are shared through :class:`~projections.itemstore.ItemStore`: at each
+  checkpoint the live items are frozen in place, and the first write to a frozen item
+  saves its old version first, so every checkpoint still sees its items as they were;
+* a world restored from a checkpoint reads items through a copy-on-read view.
+
+Memory is bounded: checkpoints are taken every ``every`` events, and when their total
+size passes :data:`CHECKPOINT_BUDGET` every other one is dropped and ``every`` doubles.
+Big logs can keep their events on disk (:meth:`Timeline.from_log`): then memory holds
+an offset and a time per event, and ``world_at`` decodes only the events it folds.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import copy
+import itertools
+import os
+import pickle
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
+from events.codec import decode_events
+from events.frames import FRAME
 from events.record import Event
-from projections.world import World
+from projections.itemstore import ItemsAt, ItemStore, LiveItems
+from projections.world import World, rebind_machines
 
-CHECKPOINT_EVERY = 512
+CHECKPOINT_EVERY = 256
+#: Total bytes of pickled checkpoints kept; past it, every other checkpoint is dropped.
+CHECKPOINT_BUDGET = 48 << 20
+#: ``every`` grows to at least snapshot size / this, so snapshots cost about 1 byte
+#: pickled per event folded (a few percent of replay time) however big the world gets.
+BYTES_PER_EVENT = 256
+
+_SKIP = ("_keys_m", "_assoc_m", "_serial", "items")
+
+
+def snapshot(world: World) -> bytes:
+    """The world without its items and machines, pickled (a checkpoint)."""
+    state = {k: v for k, v in world.__dict__.items() if k not in _SKIP}
+    state["_serial_next"] = next(copy.copy(world._serial))  # peek: copying a count is safe
+    return pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+
+
+def restore(blob: bytes) -> World:
+    """A world from :func:`snapshot` (its ``items`` are set by the caller)."""
+    state = pickle.loads(blob)
+    world = World.__new__(World)
+    serial = state.pop("_serial_next")
+    world.__dict__.update(state)
+    world._serial = itertools.count(serial)
+    rebind_machines(world)
+    return world
+
+
+class FileEvents(Sequence[Event]):
+    """Events of a log file, decoded on demand from their byte offsets (read-only)."""
+
+    def __init__(self, path: str, offsets: array) -> None:
+        self.path = path
+        self.offsets = offsets
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @overload
+    def __getitem__(self, i: int) -> Event: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Event]: ...
+
+    def __getitem__(self, i: int | slice) -> Event | list[Event]:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return list(self._range(start, stop))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return next(self._range(i, i + 1))
+
+    def _range(self, start: int, stop: int) -> Iterator[Event]:
+        """Decode events ``start..stop-1`` with one read per 4 MiB."""
+        i = start
+        while i < stop:
+            j = min(stop, i + 4096)
+            lo = self.offsets[i]
+            hi = self.offsets[j] if j < len(self) else None
+            if hi is None:
+                n, _ = FRAME.unpack(os.pread(self._fd, 8, self.offsets[j - 1]))
+                hi = self.offsets[j - 1] + 8 + n
+            buf = os.pread(self._fd, hi - lo, lo)
+            payloads, pos = [], 0
+            while pos < len(buf) and len(payloads) < j - i:
+                n, _ = FRAME.unpack_from(buf, pos)
+                payloads.append(buf[pos + 8: pos + 8 + n])
+                pos += 8 + n
+            yield from decode_events(payloads)
+            i = j
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._range(0, len(self))
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 class Timeline:
     """Recorded events plus checkpoints; answers ``world_at(T)`` for any T."""
 
     def __init__(self, profile: str, settings: dict[str, str], start: int,
-                 events: Iterable[Event] = (), every: int = CHECKPOINT_EVERY) -> None:
+                 events: Iterable[Event] = (), every: int = CHECKPOINT_EVERY,
+                 budget: int = CHECKPOINT_BUDGET) -> None:
         self.profile = profile
         self.settings = dict(settings)
         self.start = start
         self.every = every
-        self.events: list[Event] = []
-        self.times: list[int] = []
+        self.budget = budget
+        self.events: list[Event] | FileEvents = []
+        self.times: array = array("q")
         self._live = World(profile, settings, start)
-        # (event index folded so far, world snapshot); index 0 is the empty world.
-        self._cp_index: list[int] = [0]
-        self._cp_world: list[World] = [self._live.clone()]
+        self._store = ItemStore()
+        self._live.items = LiveItems(self._store)
+        self._store.live = self._live.items
+        # Checkpoints: events folded, checkpoint id, and the pickled world; index 0 is
+        # the empty world. Ids are never reused, so dropping checkpoints is safe.
+        self._cp_index: list[int] = []
+        self._cp_id: list[int] = []
+        self._cp_blob: list[bytes] = []
+        self._cp_bytes = 0
+        self._checkpoint()
         for e in events:
             self.append(e)
 
+    @classmethod
+    def from_log(cls, path: str, profile: str, settings: dict[str, str], start: int,
+                 every: int = CHECKPOINT_EVERY, budget: int = CHECKPOINT_BUDGET
+                 ) -> Timeline:
+        """Fold a log file, keeping only each event's offset and time in memory."""
+        from events.logfile import LogReader
+
+        timeline = cls(profile, settings, start, every=every, budget=budget)
+        offsets = array("q")
+        with LogReader(path) as reader:
+            for off, event in reader.iter_with_offsets():
+                offsets.append(off)
+                timeline._add(event, keep=False)
+        timeline.events = FileEvents(path, offsets)
+        return timeline
+
+    # -- building ------------------------------------------------------------------------
     def append(self, event: Event) -> None:
         """Add the next recorded event (times must not decrease)."""
-        if self.times and event.t < self.times[-1]:
+        if isinstance(self.events, FileEvents):
+            raise TypeError("a timeline read from a log file is read-only")
+        self._add(event, keep=True)
+
+    def _add(self, event: Event, keep: bool) -> None:
+        times = self.times
+        if times and event.t < times[-1]:
             raise ValueError(f"event #{event.seq} goes back in time")
-        self.events.append(event)
-        self.times.append(event.t)
+        if keep:
+            self.events.append(event)  # type: ignore[union-attr]
+        times.append(event.t)
         self._live.fold(event)
-        if len(self.events) % self.every == 0:
-            self._cp_index.append(len(self.events))
-            self._cp_world.append(self._live.clone())
+        if len(times) - self._cp_index[-1] >= self.every:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        n = len(self.times)
+        cp_id = self._store.freeze(n)
+        blob = snapshot(self._live)
+        self._cp_index.append(n)
+        self._cp_id.append(cp_id)
+        self._cp_blob.append(blob)
+        self._cp_bytes += len(blob)
+        # Amortise: a bigger world is snapshotted less often.
+        self.every = max(self.every, len(blob) // BYTES_PER_EVENT)
+        if self._cp_bytes > self.budget and len(self._cp_blob) > 2:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Drop every other checkpoint (keeping the first and the last); double ``every``."""
+        keep = [i for i in range(len(self._cp_blob))
+                if i % 2 == 0 or i == len(self._cp_blob) - 1]
+        self._cp_index = [self._cp_index[i] for i in keep]
+        self._cp_id = [self._cp_id[i] for i in keep]
+        self._cp_blob = [self._cp_blob[i] for i in keep]
+        self._cp_bytes = sum(map(len, self._cp_blob))
+        self.every *= 2
+
+    # -- answers -------------------------------------------------------------------------
+    def count_at(self, t: int, through_seq: int | None = None) -> int:
+        """How many events are at or before ``t`` (and up to event ``through_seq``)."""
+        n = bisect.bisect_right(self.times, t)
+        if through_seq is not None:
+            n = min(n, self._index_after_seq(through_seq))
+        return n
+
+    def _index_after_seq(self, seq: int) -> int:
+        events = self.events
+        if 0 < seq <= len(events) and events[seq - 1].seq == seq:
+            return seq  # the usual case: seq numbers are positions
+        return sum(1 for e in events if e.seq <= seq)
 
     def world_at(self, t: int, through_seq: int | None = None) -> World:
         """A fresh world with every event at or before ``t`` (and up to event ``through_seq``
         when given) folded, and every timer due at or before ``t`` fired."""
-        n = bisect.bisect_right(self.times, t)
-        if through_seq is not None:
-            n = min(n, bisect.bisect_right([e.seq for e in self.events], through_seq))
-        i = bisect.bisect_right(self._cp_index, n) - 1
-        world = self._cp_world[i].clone()
-        for event in self.events[self._cp_index[i]:n]:
-            world.fold(event)
+        world = self.world_after(self.count_at(t, through_seq))
         world.advance_to(max(t, world.now))
         return world
+
+    def world_after(self, n: int) -> World:
+        """A fresh world with the first ``n`` events folded (timers up to event ``n``)."""
+        i = bisect.bisect_right(self._cp_index, n) - 1
+        world = restore(self._cp_blob[i])
+        world.items = ItemsAt(self._store, self._cp_id[i], self._cp_index[i])
+        for event in self.events[self._cp_index[i]:n]:
+            world.fold(event)
+        return world
+
+    def event(self, seq: int) -> Event | None:
+        """The event with this number, if any."""
+        n = self._index_after_seq(seq)
+        if n and self.events[n - 1].seq == seq:
+            return self.events[n - 1]
+        return None
 
     @property
     def live(self) -> World:
@@ -68,3 +251,8 @@ class Timeline:
     def end(self) -> int:
         """Time of the last event (or the start)."""
         return self.times[-1] if self.times else self.start
+
+    @property
+    def checkpoints(self) -> list[tuple[int, int]]:
+        """``(events folded, pickled bytes)`` of each checkpoint kept (for benchmarks)."""
+        return [(n, len(b)) for n, b in zip(self._cp_index, self._cp_blob, strict=True)]

@@ -8,11 +8,14 @@ area modules (``projections.kms_fold``, ...) with :func:`folds` and :func:`on_ti
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sortedcontainers import SortedList
+from transitions import Machine
 
 from events.record import Event
 from projections.arns import ALIAS_ARN, KEY_ARN
@@ -95,7 +98,8 @@ class World:
     def fold(self, event: Event) -> None:
         """Apply one event: fire timers due up to its time, then its effect if it succeeded."""
         if event.t < self.now:
-            raise ValueError(f"event #{event.seq} at {event.t} is before the world's time {self.now}")
+            raise ValueError(
+                f"event #{event.seq} at {event.t} is before the world's time {self.now}")
         self.advance_to(event.t)
         self.last_seq = event.seq
         if event.ok:
@@ -162,13 +166,18 @@ class World:
 
     # -- lookups -----------------------------------------------------------------------
     def find_key(self, ref: str, account: str, region: str) -> Key | None:
-        """Resolve a key id, key ARN, alias name or alias ARN (R-KMS-16), Deleted included."""
+        """Resolve a key id, key ARN, alias name or alias ARN (R-KMS-16), Deleted included.
+
+        Keys are regional: an ARN naming another region than ``region`` does not resolve.
+        """
         if m := KEY_ARN.fullmatch(ref):
             key = self.keys.get(m.group(3))
-            if key and key.region == m.group(1) and key.account == m.group(2):
+            if key and key.region == m.group(1) == region and key.account == m.group(2):
                 return key
             return None
         if m := ALIAS_ARN.fullmatch(ref):
+            if m.group(1) != region:
+                return None
             key_id = self.aliases.get((m.group(2), m.group(1), m.group(3)))
             return self.keys.get(key_id) if key_id else None
         if ref.startswith("alias/"):
@@ -197,7 +206,7 @@ class World:
 
     def item(self, ref: str | int) -> DataItem | None:
         """A data item by label or by the number of the event that wrote it."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.lstrip("#").isdigit()):
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.lstrip("#").isdecimal()):
             return self.items.get(int(str(ref).lstrip("#")))
         seq = self.labels.get(ref)
         return self.items.get(seq) if seq is not None else None
@@ -207,20 +216,52 @@ class World:
         return iter(self.items.values())
 
     # -- copies ------------------------------------------------------------------------
-    def clone(self) -> World:
-        """A deep, independent copy (for checkpoints and what-if forks)."""
+    def clone(self, items: bool = True) -> World:
+        """A deep, independent copy (for checkpoints and what-if forks); ``items=False``
+        leaves ``items`` empty (the timeline shares items between its checkpoints).
+
+        Pickling is several times faster than ``copy.deepcopy`` for these plain records;
+        models are re-bound to fresh Machines by copying the bindings of one model
+        instead of ``add_model`` for each (25 us each: too slow for hundreds of log groups).
+        """
         other = World.__new__(World)
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_keys_m", "_assoc_m",
-                                                                     "_serial")}
-        other.__dict__.update(copy.deepcopy(state))
-        other._keys_m = key_machine()
-        other._assoc_m = association_machine()
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("_keys_m", "_assoc_m", "_serial", "items")}
+        try:
+            state = pickle.loads(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            state = copy.deepcopy(state)
+        other.__dict__.update(state)
+        other.items = {}
+        if items:
+            from projections.itemstore import copy_item
+
+            other.items = {seq: copy_item(item) for seq, item in self.items.items()}
         other._serial = itertools.count(next(copy.copy(self._serial)))
-        for key in other.keys.values():
-            other._keys_m.add_model(key, initial=key.state)
-        for assoc in other.associations.values():
-            other._assoc_m.add_model(assoc, initial=assoc.state)
+        rebind_machines(other)
         return other
+
+
+def rebind_machines(world: World) -> None:
+    """Give a copied world fresh Machines and bind its keys and associations to them."""
+    world._keys_m = key_machine()
+    world._assoc_m = association_machine()
+    _bind_all(world._keys_m, list(world.keys.values()), "state")
+    _bind_all(world._assoc_m, list(world.associations.values()), "state")
+
+
+def _bind_all(machine: Machine, models: list, attr: str) -> None:
+    if not models:
+        return
+    first = models[0]
+    machine.add_model(first, initial=getattr(first, attr))
+    bound = [(name, fn) for name, fn in vars(first).items()
+             if isinstance(fn, functools.partial) and any(a is first for a in fn.args)]
+    for model in models[1:]:
+        for name, fn in bound:
+            args = tuple(model if a is first else a for a in fn.args)
+            setattr(model, name, functools.partial(fn.func, *args, **fn.keywords))
+        machine.models.append(model)
 
 
 def _load_areas() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from events.timefmt import TimeSyntaxError, parse_duration, parse_rfc3339
+from events.timefmt import MAX_TIME, TimeSyntaxError, parse_duration, parse_rfc3339
 
 
 def wall_now_ms() -> int:
@@ -56,15 +56,18 @@ def parse_when(text: str | int, start: int, event_times: list[int] | None = None
         return text
     s = str(text).strip()
     if s.startswith("+"):
-        return start + parse_duration(s[1:])
+        t = start + parse_duration(s[1:])
+        if t > MAX_TIME:
+            raise TimeSyntaxError(f"bad time {text!r}: after 9999-12-31T23:59:59Z")
+        return t
     if s.startswith("#"):
-        if not s[1:].isdigit():
+        if not (s[1:].isascii() and s[1:].isdigit()):
             raise TimeSyntaxError(f"bad event reference {text!r}: write #N with N an event number")
         n = int(s[1:])
         if event_times is None or not (0 < n <= len(event_times)):
             raise TimeSyntaxError(f"no event #{n} in this timeline")
         return event_times[n - 1]
-    if s[:1].isdigit():
+    if s[:1].isascii() and s[:1].isdigit():
         return parse_rfc3339(s)
     raise TimeSyntaxError(
         f"bad time {text!r}: write RFC 3339 UTC (2026-01-01T00:05:00Z), +OFFSET (+5m) or #N"

@@ -60,7 +60,7 @@ def replay(events: Iterable[Event], profile: str, settings: dict[str, str], star
         world.advance_to(event.t)
         draws = Draws(seed, event.seq, recorded=event.draws)
         ctx = CallContext(world, event.t, event.actor, event.account, event.region, draws,
-                          event.seq)
+                          event.seq, events=timeline.events)
         out = execute(event.op, ctx, dict(event.req))
         if not _same(event.out, out):
             differences.append(Difference(event.seq, event.t, event.op, event.out, out))

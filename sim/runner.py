@@ -70,6 +70,7 @@ class ScenarioReport:
     steps: list[StepReport] = field(default_factory=list)
     checks: list[CheckReport] = field(default_factory=list)
     sim: Simulator | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -88,8 +89,8 @@ class ScenarioRun:
 
     def __init__(self, sim: Simulator, file: str = "", name: str = "") -> None:
         self.sim = sim
-        self.variables: dict[str, Any] = {}
         self.report = ScenarioReport(file, name or sim.name, sim=sim)
+        self.variables: dict[str, Any] = self.report.variables
 
     def substitute(self, value: Any) -> Any:
         """Replace ``${name}`` with saved values anywhere in ``value``."""
@@ -144,8 +145,11 @@ class ScenarioRun:
             raise InputError(f"unknown check kind {sorted(unknown)[0]!r}", self.report.file,
                              line, f"allowed: {', '.join(sorted(CHECKS))}")
         if through_seq is not None:
-            t = self.sim.timeline.times[through_seq - 1] if through_seq <= len(
-                self.sim.events) else self.sim.now
+            if not 0 < through_seq <= len(self.sim.events):
+                raise InputError(f"no event #{through_seq}: the timeline has "
+                                 f"{len(self.sim.events)} events", self.report.file, line,
+                                 "#N names an event by its number, as kmsim run prints it")
+            t = self.sim.timeline.times[through_seq - 1]
             world = self.sim.timeline.world_at(t, through_seq=through_seq)
             shown = f"#{through_seq}"
         else:
@@ -214,16 +218,38 @@ def run_script(path: str | Path, profile: str | None = None,
             raise InputError(f"unknown SCENARIO key {key!r}", str(p), None,
                              f"allowed: {', '.join(sorted(allowed))}")
     kwargs = {k: head[k] for k in ("start", "account", "region", "seed") if k in head}
-    sim = Simulator(profile=profile or head.get("profile", "seed"),
-                    assumptions={**head.get("assumptions", {}), **(overrides or {})}, log=log,
-                    name=head.get("name", p.stem), default_principal=head.get("principal"),
-                    **kwargs)
+    try:
+        sim = Simulator(profile=profile or head.get("profile", "seed"),
+                        assumptions={**head.get("assumptions", {}), **(overrides or {})},
+                        log=log, name=head.get("name", p.stem),
+                        default_principal=head.get("principal"), **kwargs)
+    except (ValueError, TypeError, AttributeError) as exc:  # SettingsError, a bad start
+        raise InputError(f"bad SCENARIO: {exc}", str(p), None,
+                         "kmsim rules lists profiles and assumptions; start is RFC 3339 UTC"
+                         ) from None
     try:
         run = ScenarioRun(sim, str(p), head.get("name", p.stem))
-        module["run"](run)
+        try:
+            module["run"](run)
+        except InputError:
+            raise
+        except Exception as exc:  # the script's own mistake: bad input, with its line
+            raise InputError(f"{type(exc).__name__}: {exc}", str(p), _script_line(exc, p),
+                             "the scenario script raised this") from None
         return run.report
     finally:
         sim.close()
+
+
+def _script_line(exc: BaseException, path: Path) -> int | None:
+    """The line of ``path`` deepest in the traceback of ``exc``."""
+    import traceback
+
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve():
+            line = frame.lineno
+    return line
 
 
 def run_file(path: str | Path, profile: str | None = None,

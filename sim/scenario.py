@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from events.timefmt import TimeSyntaxError, format_time, parse_duration, parse_rfc3339
+from events.timefmt import MAX_TIME, TimeSyntaxError, format_time, parse_duration, parse_rfc3339
 from sim.errors import InputError
 from sim.scenario_lines import SourceLines, TableLines, scan
 
@@ -105,13 +105,16 @@ class _Loader:
         s = value.strip()
         try:
             if s.startswith("+"):
-                return s, start + parse_duration(s[1:]), None
+                t = start + parse_duration(s[1:])
+                if t > MAX_TIME:
+                    raise TimeSyntaxError(f"bad time {s!r}: after 9999-12-31T23:59:59Z")
+                return s, t, None
             if s.startswith("#"):
                 if not allow_seq:
                     raise self.error(f"a step cannot run at {s}", line,
                                      "event numbers exist only once the timeline has run: "
                                      "give steps a +OFFSET or an RFC 3339 time")
-                if not s[1:].isdigit() or int(s[1:]) < 1:
+                if not (s[1:].isascii() and s[1:].isdigit()) or int(s[1:]) < 1:
                     raise TimeSyntaxError(f"bad event reference {s!r}: write #N, N >= 1")
                 return s, None, int(s[1:])
             t = parse_rfc3339(s)
@@ -131,7 +134,7 @@ class _Loader:
             raise self.error(f"missing {key!r}", where.of(), f"add {key} = \"...\"")
         if value is not None and not isinstance(value, str):
             raise self.error(f"{key} must be a string, not {type(value).__name__}",
-                             where.of(key))
+                             where.of(key), f'quote it: {key} = "..."')
         return value
 
     def file_ref(self, value: str, line: int) -> str:

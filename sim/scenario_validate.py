@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from events.timefmt import parse_rfc3339
-from projections.arns import resource_from_name
+from projections.arns import IAM_ARN, REGION, resource_from_name
 from projections.machines import ASSOCIATION_STATES, KEY_STATES
+from projections.policy import PolicyError, parse_policy
 from projections.rulebook import SettingsError, resolve_settings
 from sim.scenario import (
     CHECK_KEYS,
@@ -57,25 +58,31 @@ def build(ld: _Loader, data: dict) -> Scenario:
                        ) from None
     account = ld.string(head, "account", where, DEFAULT_ACCOUNT)
     region = ld.string(head, "region", where, DEFAULT_REGION)
-    if not (account.isdigit() and len(account) == 12):
-        raise ld.error(f"account {account!r} is not a 12-digit account id", where.of("account"))
+    if not (account.isascii() and account.isdigit() and len(account) == 12):
+        raise ld.error(f"account {account!r} is not a 12-digit account id", where.of("account"),
+                       'write account = "111122223333"')
+    if not REGION.fullmatch(region):
+        raise ld.error(f"region {region!r} is not an AWS region", where.of("region"),
+                       'write region = "us-east-1"')
     profile = ld.string(head, "profile", where, "seed")
     seed = head.get("seed", 0)
-    if not isinstance(seed, int):
-        raise ld.error("seed must be an integer", where.of("seed"))
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ld.error("seed must be an integer", where.of("seed"), "write seed = 7")
 
     assumptions = data.get("assumptions", {})
     a_where = ld.lines.table("assumptions")
     if not isinstance(assumptions, dict):
-        raise ld.error("[assumptions] must be a table", a_where.of())
+        raise ld.error("[assumptions] must be a table", a_where.of(),
+                       'write [assumptions] and under it propagation = "instant"')
     try:
         resolve_settings(profile, [(k, str(v)) for k, v in assumptions.items()])
     except SettingsError as exc:
         bad = next((k for k in assumptions if k in str(exc) or str(assumptions[k]) in str(exc)),
                    None)
         line = a_where.of(bad) if bad else where.of("profile")
-        raise ld.error(str(exc), line, "kmsim rules lists every assumption and its values"
-                       ) from None
+        hint = ("kmsim rules lists every assumption and its values" if bad else
+                "kmsim rules lists the profiles")
+        raise ld.error(str(exc), line, hint) from None
 
     principals = _principals(ld, data.get("principals", {}), account)
     default_principal = ld.string(head, "principal", where)
@@ -92,29 +99,43 @@ def build(ld: _Loader, data: dict) -> Scenario:
 
 def _principals(ld: _Loader, table: Any, account: str) -> dict[str, tuple[str, str | None]]:
     if not isinstance(table, dict):
-        raise ld.error("[principals] must hold tables like [principals.admin]", 1)
+        raise ld.error("[principals] must hold tables", ld.lines.table("principals").of(),
+                       'write [principals.admin] and under it arn = "arn:aws:iam::..."')
     out = {}
     for pname, spec in table.items():
         where = ld.lines.table(f"principals.{pname}")
         if not isinstance(spec, dict):
             raise ld.error(f"principal {pname!r} must be a table with arn and policy",
-                           where.of())
+                           where.of(), f'write [principals.{pname}] and under it arn = "..."')
         _unknown_keys(ld, spec, PRINCIPAL_KEYS, where, f"[principals.{pname}]")
         arn = ld.string(spec, "arn", where, f"arn:aws:iam::{account}:role/{pname}")
+        if not IAM_ARN.fullmatch(arn):
+            raise ld.error(f"principal {pname!r}: {arn!r} is not an IAM ARN", where.of("arn"),
+                           "write arn:aws:iam::ACCOUNT:role/NAME, ...:user/NAME or ...:root")
         policy = ld.string(spec, "policy", where)
         if policy is not None:
             policy = ld.expand_files(policy, where.of("policy"))
+            try:
+                parse_policy(policy)
+            except PolicyError as exc:
+                raise ld.error(f"principal {pname!r}: malformed policy: {exc}",
+                               where.of("policy"), "an IAM policy JSON document with Version "
+                               "and Statement") from None
         out[pname] = (arn, policy)
     return out
 
 
 def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSpec]:
     if not isinstance(items, list):
-        raise ld.error("step must be written [[step]]", 1)
+        raise ld.error("step must be an array of tables", ld.lines.table("").of("step"),
+                       "write each step as [[step]] followed by at = ..., call = ...")
     ops = set(known_operations())
     steps = []
     for i, item in enumerate(items):
         where = ld.lines.item("step", i)
+        if not isinstance(item, dict):
+            raise ld.error("each step must be a table", where.of(),
+                           "write each step as [[step]] followed by at = ..., call = ...")
         _unknown_keys(ld, item, STEP_KEYS, where, "[[step]]")
         at, t, _ = ld.time(item.get("at", "+0s"), start, where)
         call = ld.string(item, "call", where, required=True)
@@ -122,7 +143,8 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
             raise ld.error(f"unknown call {call!r}", where.of("call"), _hint_for(call, ops))
         args = item.get("args", {})
         if not isinstance(args, dict):
-            raise ld.error("args must be a table: args = { Name = \"value\" }", where.of("args"))
+            raise ld.error("args must be a table", where.of("args"),
+                           'write args = { KeyId = "${k1}" }')
         who = ld.string(item, "as", where)
         if who is not None and who not in principals:
             raise ld.error(f"unknown principal {who!r}", where.of("as"),
@@ -130,10 +152,14 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
                            "declare it under [principals.NAME]")
         save = item.get("save", {})
         if not isinstance(save, dict) or not all(isinstance(v, str) for v in save.values()):
-            raise ld.error("save must map names to response fields: save = { k1 = "
-                           "\"KeyMetadata.Arn\" }", where.of("save"))
+            raise ld.error("save must map names to response fields", where.of("save"),
+                           'write save = { k1 = "KeyMetadata.Arn" }')
         label = ld.string(item, "label", where)
         expect = ld.string(item, "expect", where, "ok")
+        step_region = ld.string(item, "region", where)
+        if step_region is not None and not REGION.fullmatch(step_region):
+            raise ld.error(f"region {step_region!r} is not an AWS region", where.of("region"),
+                           'write region = "us-west-2"')
         steps.append(StepSpec(where.of(), i, at, t or start, call,
                               ld.expand_files(args, where.of("args")), who,
                               ld.string(item, "region", where), dict(save), label, expect))
@@ -165,12 +191,16 @@ def _check_references(ld: _Loader, steps: list[StepSpec]) -> None:
 def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[StepSpec],
             account: str, region: str) -> list[CheckSpec]:
     if not isinstance(items, list):
-        raise ld.error("check must be written [[check]]", 1)
+        raise ld.error("check must be an array of tables", ld.lines.table("").of("check"),
+                       "write each check as [[check]] followed by at = ... and key_state = ...")
     labels = {s.label for s in steps if s.label}
     saved = {v for s in steps for v in s.save}
     checks = []
     for i, item in enumerate(items):
         where = ld.lines.item("check", i)
+        if not isinstance(item, dict):
+            raise ld.error("each check must be a table", where.of(),
+                           "write each check as [[check]] followed by at = ... and key_state = ...")
         _unknown_keys(ld, item, CHECK_KEYS, where, "[[check]]")
         at, t, through = ld.time(item.get("at", "+0s"), start, where, allow_seq=True)
         who = ld.string(item, "as", where)
@@ -184,8 +214,8 @@ def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[S
                 continue
             table = item[kind]
             if not isinstance(table, dict):
-                raise ld.error(f"{kind} must be a table: {kind} = {{ name = \"value\" }}",
-                               where.of(kind))
+                raise ld.error(f"{kind} must be a table", where.of(kind),
+                               f'write {kind} = {{ name = "value" }}')
             for name, value in table.items():
                 if value not in CHECK_VALUES[kind]:
                     raise ld.error(f"{kind} value {value!r} for {name!r} is not allowed",
@@ -204,9 +234,11 @@ def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[S
                     try:
                         resource_from_name(name, region, account)
                     except ValueError as exc:
-                        raise ld.error(str(exc), where.of(kind)) from None
+                        raise ld.error(str(exc), where.of(kind),
+                                       'e.g. association = { "logs:app" = "associated" }'
+                                       ) from None
             expected[kind] = {str(k): str(v) for k, v in table.items()}
-        if not expected:
+        if not any(expected.values()):
             raise ld.error("a check needs decryptable, key_state or association", where.of(),
                            'e.g. key_state = { k1 = "Disabled" }')
         checks.append(CheckSpec(where.of(), i, at, t, through, who, expected))

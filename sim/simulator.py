@@ -71,7 +71,7 @@ class CallResult:
         """A response field by dotted path (``KeyMetadata.Arn``, ``Keys.0.KeyId``)."""
         value: Any = self.res
         for part in path.split("."):
-            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            if isinstance(value, list) and part.isdecimal() and int(part) < len(value):
                 value = value[int(part)]
             elif isinstance(value, dict) and part in value:
                 value = value[part]
@@ -183,7 +183,8 @@ class Simulator:
         world.advance_to(t)
         draws = Draws(self.seed, seq)
         req = dict(args or {})
-        out = execute(op, CallContext(world, t, actor, account, region, draws, seq), req)
+        out = execute(op, CallContext(world, t, actor, account, region, draws, seq,
+                                      events=self.events), req)
         event = Event(SCHEMA_VERSION, seq, t, op, actor, account, region, req, out,
                       draws.values)
         self._append(event)
@@ -198,11 +199,15 @@ class Simulator:
 
     # -- answers -----------------------------------------------------------------------
     def world_at(self, at: str | int | None = None) -> World:
-        """The world at a moment: the live world from now on, the timeline's for the past."""
+        """The world at a moment: the live world now, a copy of it run forward for the
+        future (a read never moves the simulated clock), the timeline's for the past."""
         t = self.when(at)
-        if t >= self.now:
-            self.timeline.live.advance_to(t)
+        if t == self.now:
             return self.timeline.live
+        if t > self.now:
+            world = self.timeline.live.clone()
+            world.advance_to(t)
+            return world
         return self.timeline.world_at(t)
 
     def key_state(self, ref: str, at: str | int | None = None) -> str | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from events.timefmt import format_time
+from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
 from sim.runner import ScenarioReport, parse_set, run_file
 
@@ -45,6 +47,13 @@ def _log_path(out: str | None, file: str, many: bool) -> Path | None:
 def run(args: argparse.Namespace) -> int:
     """Run every file; bad input in one file does not stop the others."""
     overrides = parse_set(args.set)
+    try:
+        resolve_settings(args.profile or "seed", overrides.items())
+    except SettingsError as exc:
+        flag = "--profile" if "profile" in str(exc) else "--set"
+        raise InputError(f"{flag}: {exc}", None, None,
+                         "kmsim rules lists the profiles, every assumption and its values"
+                         ) from None
     reports: list[ScenarioReport] = []
     bad = 0
     many = len(args.files) > 1
@@ -99,6 +108,20 @@ def print_report(report: ScenarioReport, quiet: bool = False, out=None) -> None:
           f"{len(report.checks)} checks ({checks_bad} failed)", file=out)
 
 
+def _named(report: ScenarioReport, text: str) -> str:
+    """Long saved values (ARNs) shown by the names the scenario saved them under."""
+    for name, value in report.variables.items():
+        if isinstance(value, str) and len(value) > 20:
+            text = text.replace(value, name)
+    return text
+
+
+def _wrapped(text: str, indent: int = 14) -> str:
+    return textwrap.fill(text, width=110, initial_indent=" " * indent,
+                         subsequent_indent=" " * (indent + 2), break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def _step_line(report: ScenarioReport, s) -> str:
     mark = "  " if s.ok else "✗ "
     outcome = s.outcome if s.outcome == "ok" else f"{s.outcome} ({s.rule})"
@@ -109,11 +132,10 @@ def _step_line(report: ScenarioReport, s) -> str:
     if s.label:
         line += f"  [{s.label}]"
     if not s.ok:
-        line += f"\n{'':>14}expected {s.expected}, line {s.line}"
-        if s.message:
-            line += f": {s.message}"
+        msg = f"expected {s.expected}, line {s.line}" + (f": {s.message}" if s.message else "")
+        line += "\n" + _wrapped(_named(report, msg))
     elif s.outcome != "ok" and s.message:
-        line += f"\n{'':>14}{s.message}"
+        line += "\n" + _wrapped(_named(report, s.message))
     return line
 
 
@@ -124,5 +146,5 @@ def _check_line(report: ScenarioReport, c) -> str:
         parts += [f"{kind} {name} = {value}" for name, value in table.items()]
     text = f" {mark}{c.at:>8}  check as {_who(report, c.principal)}: " + ", ".join(parts)
     for failure in c.failures:
-        text += f"\n{'':>14}line {c.line}: {failure}"
+        text += "\n" + _wrapped(_named(report, f"line {c.line}: {failure}"))
     return text

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from events.record import Event
 from projections.world import World
 from sim.errors import AwsError
 
@@ -67,6 +68,15 @@ class CallContext:
     draws: Draws
     seq: int
     faults: list = field(default_factory=list)
+    #: The events recorded before this call (seq N at index N-1): data-plane payloads
+    #: such as log messages stay in their event's ``req``, not in the world.
+    events: Sequence[Event] = ()
+
+    def event(self, seq: int) -> Event | None:
+        """An earlier event by number (None when this context has no events)."""
+        if 0 < seq <= len(self.events) and self.events[seq - 1].seq == seq:
+            return self.events[seq - 1]
+        return next((e for e in self.events if e.seq == seq), None)
 
     @property
     def profile(self) -> str:

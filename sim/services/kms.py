@@ -27,10 +27,12 @@ KEY_SPECS = ("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_
              "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256",
              "HMAC_384", "HMAC_512", "SM2")
 USAGES = ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT")
-USAGE_BY_SPEC = {"SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT"}, "RSA": {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+USAGE_BY_SPEC = {"SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT"},
+                 "RSA": {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
                  "ECC": {"SIGN_VERIFY", "KEY_AGREEMENT"}, "HMAC": {"GENERATE_VERIFY_MAC"},
                  "SM2": {"ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"}}
-ALIAS_NAME = Param("AliasName", str, required=True, min=1, max=256, pattern=r"alias/[a-zA-Z0-9/_-]+")
+ALIAS_NAME = Param("AliasName", str, required=True, min=1, max=256,
+                   pattern=r"alias/[a-zA-Z0-9/_-]+")
 POLICY = Param("Policy", str, min=1, max=131072)
 
 
@@ -58,7 +60,8 @@ def _lockout_check(ctx: CallContext, policy: dict, key_arn: str, req: dict) -> N
 def create_key(ctx: CallContext, req: dict) -> dict:
     """Create a key: Enabled for AWS_KMS, PendingImport for EXTERNAL (R-KMS-01, R-KMS-02)."""
     check(req, POLICY, Param("Description", str, max=8192),
-          Param("KeySpec", str, enum=KEY_SPECS), Param("CustomerMasterKeySpec", str, enum=KEY_SPECS),
+          Param("KeySpec", str, enum=KEY_SPECS),
+          Param("CustomerMasterKeySpec", str, enum=KEY_SPECS),
           Param("KeyUsage", str, enum=USAGES),
           Param("Origin", str, enum=("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
           Param("BypassPolicyLockoutSafetyCheck", bool), Param("MultiRegion", bool))
@@ -172,7 +175,8 @@ def get_key_policy(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID, Param("PolicyName", str, min=1, max=128))
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:GetKeyPolicy")
-    return {"Policy": json.dumps(key.policy), "PolicyName": "default"}
+    # KMS returns the document as it was put, not a normalized form
+    return {"Policy": key.policy_text or json.dumps(key.policy), "PolicyName": "default"}
 
 
 @operation("kms:CreateAlias")
@@ -206,6 +210,8 @@ def update_alias(ctx: CallContext, req: dict) -> dict:
                        "R-KMS-13")
     key = resolve(ctx, req["TargetKeyId"])
     authorize(ctx, key, "kms:UpdateAlias")
+    if key.state == "PendingDeletion":
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
     return {}
 
 

@@ -42,8 +42,8 @@ def denied_message(actor: str, action: str, resource: str, decision: Decision) -
     """AccessDeniedException's text in AWS's words, with kmsim's reason appended."""
     st = decision.statement
     if st is not None and st.effect == "Deny":
-        kind = "resource-based" if st.policy == "key policy" else "identity-based"
-        why = f"with an explicit deny in a {kind} policy"
+        kind = "a resource-based" if st.policy == "key policy" else "an identity-based"
+        why = f"with an explicit deny in {kind} policy"
     elif any("allows account" in n for n in decision.notes):
         why = f"because no identity-based policy allows the {action} action"
     else:

@@ -1,0 +1,186 @@
+"""History: the events touching a resource, and the timers that changed it (SPEC 7).
+
+A resource is a key (alias, alias ARN, key ARN or key id), a log group (``logs:NAME``),
+``logs:query-result``, ``cloudwatch:dataset``, or any ARN. An event touches it when
+its request or response names it (aliases count while they point at the key), when
+it wrote a data item to it or under it, or, for the dataset, when it is a CloudWatch
+call of that account and region. Timer effects (a key deleted at its DeletionDate,
+an association taking effect) come from the final world's histories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from events.record import Event
+from events.timefmt import format_time
+from projections.arns import (
+    DATASET_ARN,
+    LOG_GROUP_ARN,
+    QUERY_RESULT_ARN,
+    alias_arn,
+    resource_from_name,
+)
+from projections.model import Key
+from projections.world import World
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a history: an event, or a timer's effect (``seq`` None)."""
+
+    t: int
+    seq: int | None
+    op: str
+    actor: str
+    outcome: str
+    note: str = ""
+
+    def to_json(self) -> dict:
+        """Machine-readable form."""
+        return {"seq": self.seq, "time": format_time(self.t), "op": self.op,
+                "actor": self.actor, "outcome": self.outcome, "note": self.note}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def _outcome(event: Event) -> str:
+    return "ok" if event.ok else f"{event.err} ({event.rule})"
+
+
+class Target:
+    """What a ``--resource`` names, and how to tell an event touches it."""
+
+    def __init__(self, ref: str, world: World, account: str, region: str,
+                 events: Iterable[Event] = ()) -> None:
+        self.ref = ref
+        self.key = find_key_ever(events, world, ref, account, region)
+        self.key_id: str | None = self.key.key_id if self.key else None
+        self.arn = self.key.arn if self.key else None
+        self.group: str | None = None
+        self.service: tuple[str, str, str] | None = None
+        if self.key is None and not ref.startswith("alias/"):
+            self.arn = resource_from_name(ref, region, account)  # ValueError: unknown
+            if m := LOG_GROUP_ARN.fullmatch(self.arn):
+                self.group = m.group(3)
+                self.service = ("logs", m.group(1), m.group(2))
+                self.arn = self.arn.removesuffix(":*")
+            elif m := QUERY_RESULT_ARN.fullmatch(self.arn):
+                self.service = ("logs", m.group(1), m.group(2))
+            elif m := DATASET_ARN.fullmatch(self.arn):
+                self.service = ("cloudwatch", m.group(1), m.group(2))
+        self.alias = ref if self.key is None and ref.startswith("alias/") else None
+        self._aliases: dict[tuple[str, str, str], str] = {}   # alias -> key id, as of now
+
+    def _names(self, event: Event) -> set[str]:
+        """Strings naming the target in this event's account and region (aliases change)."""
+        names = {s for s in (self.arn, self.key_id, self.alias) if s}
+        if self.arn:
+            names.add(self.arn + ":*")
+        if self.key_id:
+            for (acct, reg, alias), kid in self._aliases.items():
+                if kid == self.key_id and (acct, reg) == (event.account, event.region):
+                    names |= {alias, alias_arn(reg, acct, alias)}
+        return names
+
+    def _track_aliases(self, event: Event, ids: dict[str, str]) -> None:
+        """Follow alias changes so an alias counts only while it points at the key."""
+        if not event.ok:
+            return
+        req = event.req
+        if event.op == "kms:CreateKey":
+            meta = event.res.get("KeyMetadata", {})
+            if "KeyId" in meta:
+                ids[meta["KeyId"]] = meta["KeyId"]
+                ids[meta.get("Arn", "")] = meta["KeyId"]
+        elif event.op in ("kms:CreateAlias", "kms:UpdateAlias"):
+            target = str(req.get("TargetKeyId", ""))
+            kid = ids.get(target) or self._aliases.get((event.account, event.region, target))
+            if kid:
+                self._aliases[(event.account, event.region, req.get("AliasName", ""))] = kid
+        elif event.op == "kms:DeleteAlias":
+            self._aliases.pop((event.account, event.region, req.get("AliasName", "")), None)
+
+    def touches(self, event: Event, world: World) -> bool:
+        """Whether ``event`` touches the target (call once per event, in order)."""
+        names = self._names(event)
+        hit = any(s in names for s in _strings(event.req)) or \
+            any(s in names for s in _strings(event.res)) or event.actor in names
+        if not hit and self.service is not None and (event.service, event.region,
+                                                     event.account) == self.service:
+            if self.group is not None:
+                req = event.req
+                groups = [req.get("logGroupName"), req.get("logGroupIdentifier"),
+                          *req.get("logGroupNames", []), *req.get("logGroupIdentifiers", [])]
+                hit = self.group in groups
+            elif self.service[0] == "cloudwatch":
+                hit = True  # one implicit dataset per account and region
+        if not hit:
+            item = world.items.get(event.seq) if event.ok else None
+            hit = item is not None and (item.resource == self.arn or (
+                self.arn is not None and self.arn in item.keys))
+        return hit
+
+
+def find_key_ever(events: Iterable[Event], world: World, ref: str, account: str,
+                  region: str) -> Key | None:
+    """The key ``ref`` names now, or, for an alias that is gone (a Deleted key loses its
+    aliases), the key it last pointed at in ``events``."""
+    key = world.find_key(ref, account, region) or world.key_by_arn(ref)
+    if key is not None or "alias/" not in ref:
+        return key
+    name = ref[ref.index("alias/"):]
+    found = None
+    for event in events:
+        if event.ok and event.op in ("kms:CreateAlias", "kms:UpdateAlias") and \
+                event.req.get("AliasName") == name and event.account == account:
+            target = str(event.req.get("TargetKeyId", ""))
+            found = world.find_key(target, event.account, event.region) or \
+                world.key_by_arn(target) or found
+    return found
+
+
+def history(events: Iterable[Event], world: World, resource: str | None, account: str,
+            region: str) -> list[Entry]:
+    """Events (and timer effects) touching ``resource`` in time order; every event when
+    ``resource`` is None. ``world`` is the timeline's final world. ValueError: a name
+    that is neither a key nor a resource."""
+    events = list(events) if not isinstance(events, Sequence) else events
+    target = Target(resource, world, account, region, events) if resource else None
+    ids: dict[str, str] = {}
+    out: list[Entry] = []
+    for event in events:
+        if target is None or target.touches(event, world):
+            out.append(Entry(event.t, event.seq, event.op, event.actor, _outcome(event)))
+        if target is not None:
+            target._track_aliases(event, ids)
+    out += _timer_entries(world, target)
+    out.sort(key=lambda e: (e.t, e.seq if e.seq is not None else 1 << 62))
+    return out
+
+
+def _timer_entries(world: World, target: Target | None) -> list[Entry]:
+    """State changes made by timers (seq None in the histories)."""
+    out = []
+    for key in world.keys.values():
+        if target is not None and target.key_id != key.key_id:
+            continue
+        out += [Entry(t, None, "timer", "", f"{state} ({rule})", f"key {key.key_id}")
+                for t, seq, state, rule in key.history if seq is None]
+    for assoc in world.associations.values():
+        if target is not None and target.arn != assoc.resource:
+            continue
+        out += [Entry(t, None, "timer", "", f"{state} ({rule})", f"association {assoc.resource}")
+                for t, seq, state, _key, rule in assoc.history if seq is None]
+    return out

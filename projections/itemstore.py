@@ -1,0 +1,270 @@
+"""Data items shared between the live world and the timeline's checkpoints.
+
+A log of a million writes has a million items; copying them into every checkpoint
+would cost time and memory in proportion to the log for every checkpoint. Instead:
+
+* :class:`LiveItems` is the live world's ``items`` dict; it tells the store when an
+  item a checkpoint can see is replaced or removed;
+* at each checkpoint :meth:`ItemStore.freeze` swaps the class of every item written
+  since the last one to a *frozen* subclass (same layout, no copy); the first write
+  to a frozen item's attribute saves a copy of its old version for the checkpoints
+  taken so far, then thaws it (this is the only per-write cost, and only for items
+  changed after a checkpoint: a deleted log group, a label, an expiry);
+* :class:`ItemsAt` is the ``items`` of a world restored from a checkpoint: a mapping
+  that hands out private copies on first access, so folding later events into that
+  world never touches shared objects.
+
+Items must be stored under their ``seq`` (as ``World.add_item`` does). Changing a
+mutable value inside an item (``item.extra[k] = v``) instead of assigning the attribute
+is not seen: assign a new value.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+from projections.model import DataItem
+
+#: seq -> versions ``(valid for checkpoint ids <= this, item or None for absent)``.
+Versions = list[tuple[int, Any]]
+
+
+def copy_item(item: Any, cls: type | None = None) -> Any:
+    """A plain (unfrozen) shallow copy of an item; its ``extra`` dict is copied too."""
+    cls = cls or _base(type(item))
+    names = _fields(cls)
+    if names is None:
+        out = copy.copy(item)
+        out.__class__ = cls
+        return out
+    new = object.__new__(cls)
+    setter = object.__setattr__
+    for name in names:
+        setter(new, name, getattr(item, name))
+    extra = getattr(new, "extra", None)
+    if isinstance(extra, dict):
+        setter(new, "extra", dict(extra))
+    return new
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = (tuple(f.name for f in dataclasses.fields(cls))
+                        if dataclasses.is_dataclass(cls) else None)
+    return _FIELDS[cls]
+
+
+def _base(cls: type) -> type:
+    return getattr(cls, "_thawed_class", cls)
+
+
+class ItemStore:
+    """The versions of every item as each checkpoint saw it (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.live: LiveItems = LiveItems(self)
+        self.floor = 0          # events covered by the latest checkpoint
+        self.latest = -1        # id of the latest checkpoint (-1: none yet)
+        self.exceptions: dict[int, Versions] = {}
+        self.dirty: set[int] = set()
+        self._frozen: dict[type, type] = {}
+
+    # -- the live side -------------------------------------------------------------------
+    def frozen_class(self, cls: type) -> type:
+        """The frozen twin of an item class (same slots, a write hook)."""
+        twin = self._frozen.get(cls)
+        if twin is None:
+            store = self
+
+            def __setattr__(obj: Any, name: str, value: Any) -> None:
+                store.thaw(obj)
+                cls.__setattr__(obj, name, value)
+
+            def __delattr__(obj: Any, name: str) -> None:
+                store.thaw(obj)
+                cls.__delattr__(obj, name)
+
+            twin = type(f"Frozen{cls.__name__}", (cls,), {
+                "__slots__": (), "__setattr__": __setattr__, "__delattr__": __delattr__,
+                "_thawed_class": cls})
+            self._frozen[cls] = twin
+        return twin
+
+    def freeze(self, n: int) -> int:
+        """Take a checkpoint of the items after ``n`` events; returns its id."""
+        live, old_floor = self.live, self.floor
+        for seq in reversed(live):  # items written since the last checkpoint are last
+            if seq <= old_floor and seq not in self.dirty:
+                break
+            self._freeze_one(dict.__getitem__(live, seq))
+        for seq in self.dirty:
+            item = dict.get(live, seq)
+            if item is not None:
+                self._freeze_one(item)
+        self.dirty.clear()
+        self.floor = n
+        self.latest += 1
+        return self.latest
+
+    def _freeze_one(self, item: Any) -> None:
+        cls = type(item)
+        if not hasattr(cls, "_thawed_class"):
+            item.__class__ = self.frozen_class(cls)
+
+    def thaw(self, item: Any) -> None:
+        """The first write to a frozen item: keep its old version, then let the write go."""
+        base = _base(type(item))
+        object.__setattr__(item, "__class__", base)
+        seq = getattr(item, "seq", None)
+        if seq is not None and dict.get(self.live, seq) is item:
+            self._record(seq, copy_item(item, base))
+            self.dirty.add(seq)
+
+    def replaced(self, seq: int, old: Any) -> None:
+        """``live[seq]`` is about to change (set, replaced or removed)."""
+        if self.latest < 0 or seq > self.floor:
+            return  # no checkpoint can see this seq yet
+        if old is None:
+            self._record(seq, None)
+        elif hasattr(type(old), "_thawed_class"):
+            self._record(seq, copy_item(old))
+        self.dirty.add(seq)
+
+    def _record(self, seq: int, version: Any) -> None:
+        versions = self.exceptions.setdefault(seq, [])
+        if not versions or versions[-1][0] < self.latest:
+            versions.append((self.latest, version))
+
+    # -- the checkpoint side -------------------------------------------------------------
+    def version(self, seq: int, cp_id: int, floor: int) -> Any:
+        """The item ``seq`` as checkpoint ``cp_id`` (covering ``floor`` events) saw it, shared
+        (copy before use), or None."""
+        if seq > floor:
+            return None
+        for until, item in self.exceptions.get(seq, ()):
+            if until >= cp_id:
+                return item
+        return dict.get(self.live, seq)
+
+    def seqs_at(self, cp_id: int, floor: int) -> list[int]:
+        """Every item seq the checkpoint saw, in order."""
+        out = [s for s in self.live if s <= floor and (
+            s not in self.exceptions or self.version(s, cp_id, floor) is not None)]
+        out += [s for s in self.exceptions if s <= floor and s not in self.live
+                and self.version(s, cp_id, floor) is not None]
+        out.sort()
+        return out
+
+
+class LiveItems(dict):
+    """The live world's ``items``: a dict that reports changes to seqs checkpoints see."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: ItemStore) -> None:
+        super().__init__()
+        self._store = store
+
+    def __setitem__(self, seq: int, item: Any) -> None:
+        store = self._store
+        if seq <= store.floor or seq in self:
+            store.replaced(seq, dict.get(self, seq))
+        dict.__setitem__(self, seq, item)
+
+    def __delitem__(self, seq: int) -> None:
+        self._store.replaced(seq, dict.__getitem__(self, seq))
+        dict.__delitem__(self, seq)
+
+    def pop(self, seq: int, *default: Any) -> Any:  # type: ignore[override]
+        """As ``dict.pop``."""
+        if seq in self:
+            self._store.replaced(seq, dict.__getitem__(self, seq))
+        return dict.pop(self, seq, *default)
+
+    def popitem(self) -> tuple[int, Any]:
+        """As ``dict.popitem``."""
+        seq = next(reversed(self))
+        return seq, self.pop(seq)
+
+    def clear(self) -> None:
+        """As ``dict.clear``."""
+        for seq in list(self):
+            del self[seq]
+
+    def setdefault(self, seq: int, default: Any = None) -> Any:
+        """As ``dict.setdefault``."""
+        if seq not in self:
+            self[seq] = default
+        return dict.__getitem__(self, seq)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """As ``dict.update``."""
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def __reduce__(self) -> Any:
+        # Copies of the live world are plain dicts of plain items.
+        return (dict, ([(k, copy_item(v)) for k, v in self.items()],))
+
+
+class ItemsAt(MutableMapping):
+    """The ``items`` of a world restored from a checkpoint: copy-on-read over the store."""
+
+    def __init__(self, store: ItemStore, cp_id: int, floor: int) -> None:
+        self._store = store
+        self._cp = cp_id
+        self._floor = floor
+        self._own: dict[int, Any] = {}   # private copies, new items; None: removed
+
+    def __getitem__(self, seq: int) -> DataItem:
+        own = self._own
+        if seq in own:
+            item = own[seq]
+        else:
+            shared = self._store.version(seq, self._cp, self._floor) \
+                if isinstance(seq, int) else None
+            item = own[seq] = None if shared is None else copy_item(shared)
+        if item is None:
+            raise KeyError(seq)
+        return item
+
+    def __contains__(self, seq: object) -> bool:
+        if seq in self._own:
+            return self._own[seq] is not None
+        return isinstance(seq, int) and \
+            self._store.version(seq, self._cp, self._floor) is not None
+
+    def __setitem__(self, seq: int, item: DataItem) -> None:
+        self._own[seq] = item
+
+    def __delitem__(self, seq: int) -> None:
+        if seq not in self:
+            raise KeyError(seq)
+        self._own[seq] = None
+
+    def __iter__(self) -> Iterator[int]:
+        base = self._store.seqs_at(self._cp, self._floor)
+        extra = sorted(s for s, v in self._own.items() if v is not None and
+                       self._store.version(s, self._cp, self._floor) is None)
+        own = self._own
+        for seq in _merge(base, extra):
+            if seq not in own or own[seq] is not None:
+                yield seq
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __reduce__(self) -> Any:
+        return (dict, ([(k, copy_item(v)) for k, v in self.items()],))
+
+
+def _merge(a: list[int], b: list[int]) -> Iterator[int]:
+    import heapq
+
+    return heapq.merge(a, b)

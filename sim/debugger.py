@@ -1,0 +1,384 @@
+"""``kmsim debug``: a time-travel prompt over a recorded timeline (SPEC 9).
+
+The cursor is a moment ``(t, n)``: every event up to number ``n`` folded and every timer
+due at or before ``t`` fired, exactly what ``Timeline.world_at(t, through_seq=n)`` gives.
+``step``/``back`` move it event by event, ``goto`` anywhere; the other commands answer
+at the cursor and never move it. Every failure is one line with a hint (never a crash),
+because a teacher typing in front of a class must not lose the session to a typo.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from events.record import Event
+from events.timefmt import format_offset, format_time
+from projections.arns import root_arn, short_resource
+from projections.decrypt import Answer, decryptability
+from projections.world import World
+from sim.clock import parse_when
+from sim.loading import LoadedTimeline
+
+
+class DebugError(Exception):
+    """A command that cannot be done; shown as one line with a hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A moment of the timeline: time ``t`` with the first ``n`` events folded."""
+
+    t: int
+    n: int
+
+
+# -- names people can read ---------------------------------------------------------------
+def key_names(loaded: LoadedTimeline) -> dict[str, str]:
+    """Key ARN -> one stable short name for the whole timeline: its first alias (what AWS
+    users see, as ``projections.answers`` names keys), else the name a scenario saved it
+    under (``k1``), else ``key-`` and the first 8 characters of its id."""
+    live = loaded.timeline.live
+    names: dict[str, str] = {}
+    for event in loaded.timeline.events:
+        if event.op == "kms:CreateAlias" and event.ok:
+            target = str(event.req.get("TargetKeyId", ""))
+            key = live.keys.get(target.rsplit("/", 1)[-1])
+            if key is not None:
+                names.setdefault(key.arn, str(event.req.get("AliasName", "")))
+    for var, value in (getattr(loaded, "variables", None) or {}).items():
+        key = live.key_by_arn(str(value)) or live.keys.get(str(value))
+        if key is not None:
+            names.setdefault(key.arn, var)
+    for key in live.keys.values():
+        names.setdefault(key.arn, f"key-{key.key_id[:8]}")
+    return names
+
+
+def item_name(item, final: World | None = None) -> str:
+    """A data item's label, or ``#SEQ`` of the event that wrote it. ``final`` (the world
+    at the end) supplies labels a ``sim:Label`` event right after the write gives."""
+    if item.label is None and final is not None and item.seq in final.items:
+        return final.items[item.seq].label or f"#{item.seq}"
+    return item.label or f"#{item.seq}"
+
+
+def outcome(event: Event) -> str:
+    """``ok`` or ``ErrorCode (RULE)``."""
+    return "ok" if event.ok else f"{event.err} ({event.rule})"
+
+
+def _status(a: Answer) -> str:
+    return f"{a.status} (permanent)" if a.permanent else a.status
+
+
+def why_text(a: Answer) -> str:
+    """The short reason behind an answer: for ``maybe`` the side that may fail (its reason
+    names a rule), else the first reason, else the rules."""
+    if a.status == "maybe":
+        failing = [r for r in a.reasons if r.startswith("R-")]
+        if failing:
+            return "it depends on the key: " + failing[0]
+    return a.reasons[0] if a.reasons else ", ".join(a.rules)
+
+
+class Session:
+    """The debugger's state and answers, without any terminal I/O (tests use it directly)."""
+
+    def __init__(self, loaded: LoadedTimeline, principal: str | None = None) -> None:
+        self.loaded = loaded
+        self.timeline = loaded.timeline
+        self.start = self.timeline.start
+        self.keys = key_names(loaded)
+        self.cursor = Cursor(self.start, 0)
+        self.principal = self.resolve_principal(principal) if principal else root_arn(
+            loaded.account)
+        self._cache: tuple[Cursor, World] | None = None
+
+    # -- moments -------------------------------------------------------------------------
+    @property
+    def count(self) -> int:
+        """Number of events in the timeline."""
+        return len(self.timeline.events)
+
+    def world(self, at: Cursor | None = None) -> World:
+        """The world at a cursor (default: the current one), cached for the current one."""
+        at = at or self.cursor
+        if self._cache and self._cache[0] == at:
+            return self._cache[1]
+        world = self.timeline.world_at(at.t, through_seq=at.n)
+        self._cache = (at, world)
+        return world
+
+    def moment(self, text: str) -> Cursor:
+        """``#N``, ``+OFFSET``, RFC 3339, ``start`` or ``end`` as a cursor."""
+        s = text.strip()
+        if s in ("start", "begin"):
+            return Cursor(self.start, 0)
+        if s == "end":
+            return Cursor(self.timeline.end, self.count)
+        if s.startswith("#") and s[1:].isdigit():
+            n = int(s[1:])
+            if not 0 <= n <= self.count:
+                raise DebugError(f"no event #{n}", f"events are #1..#{self.count}")
+            return Cursor(self.timeline.times[n - 1] if n else self.start, n)
+        try:
+            t = parse_when(s, self.start, self.timeline.times)
+        except ValueError as exc:
+            raise DebugError(str(exc).split(": write")[0],
+                             "write +5m, 2026-01-01T00:05:00Z, #N, start or end") from None
+        return Cursor(t, bisect.bisect_right(self.timeline.times, t))
+
+    def label(self, at: Cursor | None = None) -> str:
+        """``#7 +4m 2026-01-01T00:04:00Z``: what the prompt shows."""
+        at = at or self.cursor
+        return f"#{at.n} {format_offset(at.t, self.start)} {format_time(at.t)}"
+
+    def resolve_principal(self, who: str) -> str:
+        """A principal's name or ARN (or a service principal) as an ARN."""
+        if who in self.loaded.names:
+            return self.loaded.names[who]
+        if who == "root":
+            return root_arn(self.loaded.account)
+        if who.startswith("arn:") or who.endswith(".amazonaws.com"):
+            return who
+        known = ", ".join(sorted(self.loaded.names)) or "none declared"
+        raise DebugError(f"unknown principal {who!r}", f"names: {known}; or give an ARN")
+
+    def who(self, arn: str) -> str:
+        """A principal ARN as its declared name (``root`` for the account root)."""
+        for name, value in self.loaded.names.items():
+            if value == arn:
+                return name
+        return "root" if arn.endswith(":root") else arn
+
+    def short(self, text: str) -> str:
+        """``text`` with key and principal ARNs written as their short names."""
+        for arn, name in [*self.keys.items(), *((v, k) for k, v in self.loaded.names.items())]:
+            text = text.replace(arn, name)
+        return text
+
+    def name(self, item) -> str:
+        """An item's label (known at the end of the timeline) or ``#SEQ``."""
+        return item_name(item, self.timeline.live)
+
+    def key_name(self, arn: str | None) -> str:
+        """A key ARN's short name (``owned`` for the service-owned key)."""
+        if arn is None:
+            return "owned"
+        return self.keys.get(arn) or "key-" + arn.rsplit("/", 1)[-1][:8]
+
+    def find_item(self, ref: str, world: World):
+        """A data item by label or ``#SEQ``; a one-line error naming the labels otherwise."""
+        ref = ref.strip()
+        found = world.item(ref)
+        if found is None and ref in self.timeline.live.labels:  # labelled after the cursor
+            found = world.items.get(self.timeline.live.labels[ref])
+        if found is None:
+            labels = [self.name(i) for i in world.iter_items()][:12]
+            raise DebugError(f"no data item {ref!r} at {self.label()}",
+                             "items here: " + (", ".join(labels) if labels else
+                                               "none yet (step forward or goto end)"))
+        return found
+
+    # -- text ----------------------------------------------------------------------------
+    def event_line(self, event: Event) -> str:
+        """One event as a line: number, offset, actor, operation, outcome."""
+        return (f"#{event.seq:<4} {format_offset(event.t, self.start):>8}  "
+                f"{self.who(event.actor):<10} {event.op:<30} {outcome(event)}")
+
+    def answer(self, world: World, item, principal: str | None = None) -> Answer:
+        """Decryptability of ``item`` in ``world`` for ``principal`` (default: the session's)."""
+        return decryptability(world, item, principal or self.principal)
+
+    def changes(self, a: Cursor, b: Cursor) -> list[str]:
+        """What happened between two cursors (in either order): events, then state changes."""
+        lo, hi = min(a, b), max(a, b)
+        lines = [self.event_line(e) for e in self.timeline.events[lo.n:hi.n]
+                 if e.op != "sim:Label"]  # bookkeeping; the item line shows the label
+
+        def inside(t: int, seq: int | None) -> bool:
+            return lo.n < seq <= hi.n if seq is not None else lo.t < t <= hi.t
+
+        return lines + self.world_changes(self.world(lo), self.world(hi), inside)
+
+    def world_changes(self, wa: World, wb: World, inside, old_seq=lambda s: s) -> list[str]:
+        """State changes from ``wa`` to ``wb``: history entries ``inside(t, seq)`` says are
+        new, items written, and items whose answer changed (``old_seq`` maps ``wb``'s item
+        numbers to ``wa``'s, for forks)."""
+        lines = []
+        for key in wb.keys.values():
+            for i, (t, seq, state, rule) in enumerate(key.history):
+                if inside(t, seq):
+                    before = key.history[i - 1][2] if i else "(new)"
+                    lines.append(f"  key {self.key_name(key.arn)}: {before} -> {state}  "
+                                 f"({rule}, {self._why(t, seq)})")
+        for assoc in wb.associations.values():
+            for i, (t, seq, state, key, rule) in enumerate(assoc.history):
+                if inside(t, seq):
+                    before = assoc.history[i - 1][2] if i else "none"
+                    lines.append(f"  association {short_resource(assoc.resource)}: {before} -> "
+                                 f"{state} (key {self.key_name(key)})  ({rule}, "
+                                 f"{self._why(t, seq)})")
+        for item in wb.iter_items():
+            now = self.answer(wb, item)
+            old = wa.items.get(old_seq(item.seq))
+            if old is None:
+                under = "|".join(self.key_name(k) for k in item.keys)
+                lines.append(f"  item {self.name(item)} written to {short_resource(item.resource)}"
+                             f" under {under}: {now.status}")
+                continue
+            was = self.answer(wa, old)
+            if (was.status, was.permanent) != (now.status, now.permanent):
+                lines.append(f"  item {self.name(item)}: {_status(was)} -> {_status(now)}  "
+                             f"({', '.join(now.rules[:3])})")
+        return lines
+
+    def _why(self, t: int, seq: int | None) -> str:
+        return f"#{seq}" if seq is not None else f"timer {format_offset(t, self.start)}"
+
+    def state_lines(self, world: World | None = None) -> list[str]:
+        """Keys, associations, items and pending timers at the cursor."""
+        w = world or self.world()
+        out = [f"at {self.label()}, as {self.who(self.principal)}", "keys:"]
+        for key in w.keys.values():
+            since = key.since
+            why = ""
+            if since is not None:
+                when = format_offset(since.t, self.start)
+                why = f"  since #{since.seq}" if since.seq else f"  since {when} (timer)"
+                why += f" ({since.rule})"
+            extra = f"  deletion {format_time(key.deletion_date)}" if key.deletion_date and \
+                key.state == "PendingDeletion" else ""
+            out.append(f"  {self.key_name(key.arn):<14} {key.state:<16}{why}{extra}")
+        if not w.keys:
+            out.append("  (none)")
+        out.append("associations:")
+        for assoc in w.associations.values():
+            text = f"  {short_resource(assoc.resource):<22} {assoc.state:<15} key " \
+                   f"{self.key_name(assoc.key)}"
+            if assoc.window:
+                eff = "uncertain" if assoc.effective_at is None else format_offset(
+                    assoc.effective_at, self.start)
+                text += (f", -> {self.key_name(assoc.pending)} in window "
+                         f"{format_offset(assoc.window[0], self.start)}.."
+                         f"{format_offset(assoc.window[1], self.start)} (takes effect: {eff})")
+            out.append(text)
+        if not w.associations:
+            out.append("  (none)")
+        out += ["items:", *self.item_lines(w), "timers pending:"]
+        timers = w.pending_timers()
+        for timer in timers[:10]:
+            target = self.key_name(w.keys[timer.target].arn) if timer.target in w.keys else \
+                short_resource(str(timer.target))
+            out.append(f"  {format_offset(timer.due, self.start):>8}  {timer.kind} {target}")
+        if not timers:
+            out.append("  (none)")
+        return out
+
+    def item_lines(self, w: World, principal: str | None = None) -> list[str]:
+        """One line per data item: name, resource, write time, keys, status and why."""
+        lines = []
+        for item in w.iter_items():
+            a = self.answer(w, item, principal)
+            keys = "|".join(self.key_name(k) for k in a.keys)
+            perm = " permanent" if a.permanent else ""
+            lines.append(f"  {self.name(item):<10} {short_resource(item.resource):<20} "
+                         f"{format_offset(item.written_at, self.start):>7}  {keys:<12} "
+                         f"{a.status}{perm}  {self.short(why_text(a))[:110]}")
+        return lines or ["  (none)"]
+
+    def explain_lines(self, ref: str, principal: str | None = None) -> list[str]:
+        """The causal chain behind an item's answer at the cursor, newest first."""
+        from projections.explain import explain_item
+
+        w = self.world()
+        item = self.find_item(ref, w)
+        events = self.timeline.events
+
+        def event_of(seq: int) -> Event | None:
+            return events[seq - 1] if 0 < seq <= len(events) else None
+
+        return explain_item(w, item, principal or self.principal, event_of, self.start,
+                            self.loaded.variables).lines()
+
+    def diff_lines(self, a: Cursor, b: Cursor) -> list[str]:
+        """``projections.diff`` between two cursors: keys, associations, items, timers,
+        events."""
+        from projections.diff import diff, diff_lines
+
+        lo, hi = min(a, b), max(a, b)
+        wa, wb = self.world(lo), self.timeline.world_at(hi.t, through_seq=hi.n)
+        doc = diff(wa, wb, self.principal, self.timeline.events[lo.n:hi.n],
+                   self.loaded.variables)
+        return diff_lines(doc, self.start, wb, self.loaded.variables)
+
+    def answers_document(self, at: Cursor, principal: str) -> dict:
+        """SPEC 9's ``kmsim at --json`` document at a cursor (``projections.answers`` when
+        it is there, else built here with the same fields)."""
+        w = self.world(at)
+        try:
+            from projections.answers import answers_at  # type: ignore[import-not-found]
+        except ImportError:
+            answers_at = None
+        if answers_at is not None:
+            return answers_at(w, principal, getattr(self.loaded, "variables", None) or
+                              {v: k for k, v in self.keys.items()})
+        items = [{"label": self.name(i), "resource": i.resource,
+                  "written_at": format_time(i.written_at),
+                  **decryptability(w, i, principal).to_json()} for i in w.iter_items()]
+        return {"time": format_time(w.now), "principal": principal, "items": items,
+                "keys": [{"name": self.key_name(k.arn), "arn": k.arn, "state": k.state}
+                         for k in w.keys.values()],
+                "associations": [{"resource": a.resource, "state": a.state, "key": a.key}
+                                 for a in w.associations.values()]}
+
+    # -- moving --------------------------------------------------------------------------
+    def move(self, to: Cursor) -> list[str]:
+        """Put the cursor at ``to``; the events and changes passed over on the way (going
+        back, the ones undone)."""
+        old, self.cursor = self.cursor, to
+        if to == old:
+            return ["(the cursor is already there)"]
+        lines = self.changes(old, to)
+        if to < old:
+            lines = ["undone:"] + [f"  {line.strip()}" for line in lines]
+        return lines or ["(nothing happened in between)"]
+
+    def step(self, count: int = 1) -> Cursor:
+        """The cursor ``count`` events later (timers due on the way fire)."""
+        if self.cursor.n >= self.count:
+            raise DebugError(f"at the end of the timeline (#{self.count})",
+                             "back N, goto #N or goto start")
+        n = min(self.count, self.cursor.n + max(1, count))
+        events = self.timeline.events
+        while n < self.count and events[n].op == "sim:Label" and events[n].t == events[n - 1].t:
+            n += 1  # a label belongs to the write just before it: one step, not two
+        return Cursor(self.timeline.times[n - 1], n)
+
+    def back(self, count: int = 1) -> Cursor:
+        """The cursor ``count`` events earlier (from between events, the first back lands
+        just after the last event before the cursor)."""
+        at = self.cursor
+        last_t = self.timeline.times[at.n - 1] if at.n else self.start
+        if at.n == 0 and at.t == self.start:
+            raise DebugError("at the start of the timeline", "step N, goto #N or goto end")
+        n = max(0, at.n - max(1, count) + (1 if at.t > last_t else 0))
+        return Cursor(self.timeline.times[n - 1] if n else self.start, n)
+
+    # -- what if -------------------------------------------------------------------------
+    def fork(self, op: str, args: dict, principal: str | None = None) -> list[str]:
+        """What if ``op`` had happened at the cursor's time (as ``principal``, default the
+        session's)? ``sim.whatif`` forks the timeline there, replays the later recorded
+        events after the step, and compares the answers (for the session's principal)."""
+        from sim.whatif import Step, compare, fork, report_lines
+
+        actor = principal or self.principal
+        f = fork(self.timeline, self.cursor.t, [Step(op, args)], actor, self.loaded.seed,
+                 self.loaded.region, self.loaded.account)
+        names = self.loaded.variables
+        return report_lines(f, compare(f, self.principal, names), names)

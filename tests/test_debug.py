@@ -1,0 +1,159 @@
+"""``kmsim debug``: the time-travel prompt, driven through ``--commands`` (and once through
+a real terminal with tmux, arrow keys and history included)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_debug_fake import build_fake_log
+
+from sim.cli import main
+from sim.commands.debug import DebugShell, parse_call
+from sim.debugger import Cursor, Session
+from sim.loading import load_timeline
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICKSTART = str(ROOT / "scenarios" / "quickstart.toml")
+
+
+def _script(tmp_path: Path, *lines: str) -> str:
+    path = tmp_path / "commands.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_commands_step_goto_back_show_the_cursor_and_the_changes(tmp_path, capsys) -> None:
+    code = main(["debug", QUICKSTART, "--commands", _script(
+        tmp_path, "# comments and blank lines are skipped", "", "step 3", "goto +5m", "state",
+        "goto end", "back 2", "events")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "kmsim [#0 +0s 2026-01-01T00:00:00Z]> step 3" in out
+    assert "kmsim [#3 +0s 2026-01-01T00:00:00Z]> goto +5m" in out
+    assert "key k1: (new) -> Enabled  (R-KMS-01, #3)" in out or \
+        "key alias/app: (new) -> Enabled  (R-KMS-01, #3)" in out
+    assert "Disabled -> PendingDeletion  (R-KMS-07, #8)" in out
+    assert "PendingDeletion    since #8" in out or "PendingDeletion   since #8" in out
+    # the deletion is a timer, not an event, and the debugger says so
+    assert "PendingDeletion -> Deleted  (R-KMS-10, timer +7d5m)" in out
+    assert "kmsim [#10 +7d5m 2026-01-08T00:05:00Z]> back 2" in out
+    assert "undone:" in out
+    assert "---- cursor #8 +5m 2026-01-01T00:05:00Z ----" in out
+
+
+def test_bad_commands_are_one_line_errors_and_the_session_goes_on(tmp_path, capsys) -> None:
+    bad = ["bogus", "stpe", "step x", "step -1", "goto", "goto +banana", "goto #99",
+           "at --as nobody", "at --wat", "explain", "explain nothing", "diff",
+           "diff +1m +2m +3m", "fork", "fork notacall", "fork 'kms:CreateKey {bad'",
+           'fork "unclosed', "help nosuch", "as nobody", "back 1"]
+    code = main(["debug", QUICKSTART, "--commands", _script(tmp_path, *bad, "goto end",
+                                                             "step", "state")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1  # a script with a failed command says so
+    errors = [line for line in out if line.startswith("error: ")]
+    assert len(errors) == len(bad) + 1  # + the step at the end of the timeline
+    assert all("(hint: " in line for line in errors)
+    assert "error: unknown command 'stpe'  (hint: did you mean step?)" in out
+    assert not any("Traceback" in line or "internal error" in line for line in out)
+    assert any(line.startswith("  k1 ") or line.startswith("  alias/app ") for line in out)
+
+
+def test_commands_from_stdin(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "sim.cli", "debug", QUICKSTART,
+                             "--commands", "-"], input="goto #8\nat --json\n", text=True,
+                            capture_output=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout.split("at --json\n", 1)[1])
+    assert doc["time"] == "2026-01-01T00:05:00Z"
+    assert [k["state"] for k in doc["keys"]] == ["PendingDeletion"]
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Session:
+    return Session(load_timeline(str(build_fake_log(tmp_path / "fake.kmlog"))))
+
+
+def test_items_and_windows_through_a_fake_item_kind(fake: Session) -> None:
+    fake.move(fake.moment("+3m"))
+    assert fake.cursor == Cursor(fake.start + 3 * 60_000, 9)
+    state = "\n".join(fake.state_lines())
+    assert "associating" in state and "takes effect: uncertain" in state
+    # stepping over the window's end: the timer makes the association take effect
+    lines = fake.move(fake.step())
+    assert any("associating -> associated" in line and "timer +7m" in line for line in lines)
+    assert any(line.startswith("  item after written to logs:app") for line in lines)
+    lines = fake.move(fake.moment("+10m"))
+    assert "  item inside: yes -> maybe  (R-KMS-04, R-KMS-05, R-WIN-02)" in lines
+    assert "  item after: yes -> no  (R-KMS-04, R-KMS-05)" in lines
+    doc = fake.answers_document(fake.cursor, fake.principal)
+    assert {i["label"]: i["status"] for i in doc["items"]} == {
+        "before": "yes", "inside": "maybe", "after": "no"}
+    explained = "\n".join(fake.explain_lines("after"))
+    assert "R-KMS-04" in explained and "#12" in explained
+
+
+def test_fork_shows_what_changes(fake: Session) -> None:
+    fake.cursor = fake.moment("+10m")
+    shell = DebugShell(fake)
+    op, args = parse_call("'kms:EnableKey KeyId=alias/blobs'",
+                          {n: a for a, n in fake.keys.items()})
+    assert op == "kms:EnableKey" and args["KeyId"].startswith("arn:aws:kms:")
+    lines = fake.fork(op, args)
+    text = "\n".join(lines)
+    assert "-> ok" in text
+    assert "item after: no -> yes" in text
+    assert shell.run_script(["fork kms:EnableKey KeyId=alias/blobs", "state"]) == 0
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=20).stdout
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_real_terminal_arrow_keys_and_history(tmp_path: Path) -> None:
+    session = f"kmsim-debug-{os.getpid()}"
+    home = tmp_path / "home"
+    home.mkdir()
+    command = (f"cd {ROOT} && HOME={home} TERM=xterm {sys.executable} -m sim.cli debug "
+               f"{QUICKSTART}")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                    command], check=True, timeout=20)
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 30
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = _tmux("capture-pane", "-p", "-t", session)
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared:\n{screen}")
+
+    try:
+        wait_for("kmsim [#0 +0s 2026-01-01T00:00:00Z]>")
+        _tmux("send-keys", "-t", session, "goto +5m", "Enter")
+        wait_for("kmsim [#8 +5m 2026-01-01T00:05:00Z]>")
+        _tmux("send-keys", "-t", session, "step", "Enter")
+        wait_for("kmsim [#9 +6m 2026-01-01T00:06:00Z]>")
+        _tmux("send-keys", "-t", session, "bogus", "Enter")
+        wait_for("error: unknown command 'bogus'")
+        # Up three times recalls "goto +5m" from the history; Enter runs it again
+        _tmux("send-keys", "-t", session, "Up", "Up", "Up", "Enter")
+        screen = wait_for("]> goto +5m\nundone:")
+        assert screen.rstrip().endswith("kmsim [#8 +5m 2026-01-01T00:05:00Z]>")
+        _tmux("send-keys", "-t", session, "quit", "Enter")
+        history = home / ".kmsim_history"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not history.exists():
+            time.sleep(0.2)
+        assert "goto +5m" in history.read_text(encoding="utf-8")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
+                       timeout=20)
