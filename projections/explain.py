@@ -187,11 +187,14 @@ def explain_item(world: World, item: DataItem, principal: str, event_of: EventOf
         key = world.key_by_arn(arn) if arn else None
         if key is not None:
             history += _key_links(ctx, key)
+    keys = ", ".join(ctx.key(k) for k in item.keys) or "no key"
+    either = "one of " if len(item.keys) > 1 else ""
+    wrote = f"{label} was written to {short_resource(item.resource)} under {either}{keys}"
     if item.cause is not None:
-        keys = ", ".join(ctx.key(k) for k in item.keys) or "no key"
-        either = "one of " if len(item.keys) > 1 else ""
-        history.append(_cause_link(ctx, item.cause, f"{label} was written to "
-                                   f"{short_resource(item.resource)} under {either}{keys}"))
+        history.append(_cause_link(ctx, item.cause, wrote))
+    else:  # the item's number is the event that wrote it
+        history.append(Link(item.written_at, item.seq, None,
+                            f"{wrote} by {ctx.source(item.seq, item.written_at)}"))
     if item.gone is not None:
         history.append(_cause_link(ctx, item.gone, f"{label} is gone ({item.gone.note})"
                                    if item.gone.note else f"{label} is gone"))

@@ -108,8 +108,8 @@ def fork(timeline: Timeline, at: int, steps: list[Step], actor: str, seed: int =
         world = new.live
         world.advance_to(at)
         draws = Draws(seed, seq)
-        out = execute(step.call, CallContext(world, at, actor, account, region, draws, seq),
-                      dict(step.args))
+        out = execute(step.call, CallContext(world, at, actor, account, region, draws, seq,
+                                             events=new.events), dict(step.args))
         event = Event(SCHEMA_VERSION, seq, at, step.call, actor, account, region,
                       dict(step.args), out, draws.values)
         new.append(event)
@@ -125,7 +125,8 @@ def fork(timeline: Timeline, at: int, steps: list[Step], actor: str, seed: int =
         req = _remap(event.req, event.op, seq_map)
         draws = Draws(seed, seq, recorded=event.draws)
         out = execute(event.op, CallContext(world, event.t, event.actor, event.account,
-                                            event.region, draws, seq), dict(req))
+                                            event.region, draws, seq, events=new.events),
+                      dict(req))
         replayed = Event(event.v, seq, event.t, event.op, event.actor, event.account,
                          event.region, req, out, draws.values or event.draws)
         new.append(replayed)

@@ -174,5 +174,8 @@ def table_lines(doc: dict, start: int) -> list[str]:
         written = format_offset(parse_rfc3339(i["written_at"]), start)
         out.append(f"  {i['label']:<12} {i['status']:<7} {short_resource(i['resource']):<24} "
                    f"{written:>9}  {keys}; {', '.join(i['rules'])}{perm}")
-        out += [f"  {'':<12} {r}" for r in i.get("reasons", [])[:3]]
+        for reason in i.get("reasons", [])[:3]:
+            for arn, name in names.items():
+                reason = reason.replace(arn, name)
+            out.append(f"  {'':<12} {reason}")
     return out
