@@ -35,8 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from events.logfile import LogHeader, LogWriter  # noqa: E402
-from events.record import Event  # noqa: E402
+from events.logfile import LogWriter
 
 ACCT, REGION = "111122223333", "us-east-1"
 ADMIN = f"arn:aws:iam::{ACCT}:role/Admin"
@@ -52,17 +51,17 @@ def _synthetic() -> None:
     from sim.services import operation
 
     @operation("bench:Write")
-    def _write(ctx, req):  # noqa: ANN001, ANN202
+    def _write(ctx, req):
         return {}
 
     @folds("bench:Write")
-    def _fold(world, event):  # noqa: ANN001, ANN202
+    def _fold(world, event):
         world.add_item(DataItem(event.seq, "bench", event.req["Resource"], event.account,
                                 event.region, event.t, (event.req["Key"],),
                                 Cause(event.t, event.seq, "R-SIM-02", event.op)))
 
     @evaluates("bench")
-    def _eval(world, item, principal):  # noqa: ANN001, ANN202
+    def _eval(world, item, principal):
         return [key_usable(world, item.keys[0], "logs.us-east-1.amazonaws.com", {})]
 
 

@@ -78,6 +78,8 @@ class Scenario:
 
 def _hint_for(word: str, choices: set[str] | list[str]) -> str:
     close = difflib.get_close_matches(word, sorted(choices), n=1)
+    if close and len(choices) > 12:
+        return f"did you mean {close[0]!r}?"
     base = f"allowed: {', '.join(sorted(choices))}"
     return f"did you mean {close[0]!r}? ({base})" if close else base
 

@@ -188,10 +188,13 @@ def compare(f: Fork, principal: str, names: Mapping[str, Any] | None = None) -> 
         if now != last:
             out.append(Change(event.t, event.seq, event.op, now))
             last = now
-    end = max(f.original.end, f.fork.end, f.at)
+    # The end: after the last event and every timer still pending (a DeletionDate a week
+    # away is often the whole point of the question).
+    end = max(f.original.end, f.fork.end, f.at,
+              *(tm.due for w in (orig, new) for tm in w.pending_timers()))
     orig.advance_to(end)
     new.advance_to(end)
-    out.append(Change(end, None, "(the end)", differences()))
+    out.append(Change(end, None, "(the end, every pending timer fired)", differences()))
     return out
 
 

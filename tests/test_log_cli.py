@@ -50,9 +50,11 @@ def test_corruption_names_its_offset(log, capsys):
     from events.logfile import LogReader
     with LogReader(log) as r:
         offsets = [off for off, _ in r.iter_with_offsets()]
-    data = bytearray(open(log, "rb").read())
+    with open(log, "rb") as f:
+        data = bytearray(f.read())
     data[offsets[4] + 12] ^= 0xFF
-    open(log, "wb").write(bytes(data))
+    with open(log, "wb") as f:
+        f.write(bytes(data))
     code, out, _ = run(capsys, "log", "verify", log)
     assert code == 1 and f"error at byte offset {offsets[4]}" in out and "4 good events" in out
     code, out, _ = run(capsys, "log", "repair", log)

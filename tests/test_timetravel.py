@@ -26,6 +26,9 @@ ROOT = "arn:aws:iam::111122223333:root"
 READER = "arn:aws:iam::111122223333:role/Reader"
 ADMIN = "arn:aws:iam::111122223333:role/Admin"
 
+# the fake item kind, registered for every test here
+pytestmark = pytest.mark.usefixtures("test_kind")
+
 
 def naive_world(events, t, settings, start) -> World:
     """The world at t folded from the start, with no checkpoint at all."""
@@ -38,7 +41,7 @@ def naive_world(events, t, settings, start) -> World:
     return world
 
 
-def test_at_document_has_exactly_the_contract_keys(test_kind):
+def test_at_document_has_exactly_the_contract_keys():
     sim, k1 = build()
     doc = answers_at(sim.timeline.world_at(sim.when("+12m")), READER, {"k1": k1})
     assert tuple(doc) == DOC_KEYS
@@ -57,7 +60,7 @@ def test_at_document_has_exactly_the_contract_keys(test_kind):
     assert doc["associations"] == [{"resource": GROUP, "state": "associated", "key": k1}]
 
 
-def test_key_name_falls_back_to_saved_name_then_id(test_kind):
+def test_key_name_falls_back_to_saved_name_then_id():
     sim = Simulator()
     k = sim.call("kms:CreateKey", at="+0s").get("KeyMetadata")
     world = sim.world_at("+0s")
@@ -65,7 +68,7 @@ def test_key_name_falls_back_to_saved_name_then_id(test_kind):
     assert answers_at(world, ROOT)["keys"][0]["name"] == k["KeyId"]
 
 
-def test_answer_at_t_never_changes_when_events_are_appended(test_kind):
+def test_answer_at_t_never_changes_when_events_are_appended():
     sim = Simulator(default_principal="admin")
     timeline = Timeline(sim.timeline.profile, sim.settings, sim.start, every=2)
     sim.timeline = timeline  # small checkpoints: every fold crosses a few
@@ -86,7 +89,7 @@ def test_answer_at_t_never_changes_when_events_are_appended(test_kind):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_checkpointed_answers_equal_a_fold_from_the_start(test_kind, seed):
+def test_checkpointed_answers_equal_a_fold_from_the_start(seed):
     rng = random.Random(seed)
     sim = Simulator(default_principal="admin")
     sim.timeline = Timeline(sim.timeline.profile, sim.settings, sim.start, every=3, budget=4000)
@@ -119,7 +122,7 @@ def test_checkpointed_answers_equal_a_fold_from_the_start(test_kind, seed):
             assert answers_at(fast, who) == answers_at(naive, who)
 
 
-def test_from_log_matches_the_in_memory_timeline(test_kind, tmp_path):
+def test_from_log_matches_the_in_memory_timeline(tmp_path):
     sim, _ = build()
     path = tmp_path / "t.kmlog"
     sim.save(path)
@@ -134,7 +137,7 @@ def test_from_log_matches_the_in_memory_timeline(test_kind, tmp_path):
                                                                   READER)
 
 
-def test_clone_is_independent(test_kind):
+def test_clone_is_independent():
     sim, k1 = build()
     world = sim.timeline.world_at(sim.when("+12m"))
     copy = world.clone()
@@ -145,8 +148,8 @@ def test_clone_is_independent(test_kind):
     assert World.clone(world, items=False).items == {}
 
 
-def test_explain_item_chain_newest_first(test_kind):
-    sim, k1 = build()
+def test_explain_item_chain_newest_first():
+    sim, _ = build()
     world = sim.timeline.world_at(sim.when("+12m"))
     ex = explain_item(world, world.item("e1"), READER, sim.timeline.event, sim.start)
     assert ex.headline.startswith("e1 is not decryptable")
@@ -160,7 +163,7 @@ def test_explain_item_chain_newest_first(test_kind):
                for lk in ex.links)
 
 
-def test_explain_key_and_association(test_kind):
+def test_explain_key_and_association():
     sim, k1 = build()
     world = sim.timeline.world_at(sim.when("+25m"))
     key = world.key_by_arn(k1)
@@ -172,7 +175,7 @@ def test_explain_key_and_association(test_kind):
     assert ax.links[0].seq == 7
 
 
-def test_diff_between_two_moments(test_kind):
+def test_diff_between_two_moments():
     sim, k1 = build()
     tl = sim.timeline
     a, b = tl.world_at(sim.when("+8m")), tl.world_at(sim.when("+12m"))
@@ -185,8 +188,8 @@ def test_diff_between_two_moments(test_kind):
     assert [e["op"] for e in doc["events"]] == ["kms:DisableKey", "sim:TestWrite"]
 
 
-def test_history_of_a_resource_and_a_key(test_kind):
-    sim, k1 = build()
+def test_history_of_a_resource_and_a_key():
+    sim, _ = build()
     tl = sim.timeline
     ops = [(e.seq, e.op) for e in history(tl.events, tl.live, "logs:app", "111122223333",
                                           "us-east-1")]

@@ -12,10 +12,13 @@ from sim.cli import main
 
 QUICKSTART = "scenarios/quickstart.toml"
 
+# the fake item kind, registered for every test here
+pytestmark = pytest.mark.usefixtures("test_kind")
+
 
 @pytest.fixture
-def log(test_kind, tmp_path):
-    sim, k1 = build()
+def log(tmp_path):
+    sim, _ = build()
     path = tmp_path / "t.kmlog"
     sim.save(path)
     return str(path)
@@ -101,8 +104,10 @@ def test_bad_input_exits_2_with_a_hint(log, capsys, argv, hint):
 
 
 def test_corrupt_log_exits_2(log, capsys):
-    data = bytearray(open(log, "rb").read())
+    with open(log, "rb") as f:
+        data = bytearray(f.read())
     data[200] ^= 0xFF
-    open(log, "wb").write(bytes(data))
+    with open(log, "wb") as f:
+        f.write(bytes(data))
     code, _, err = run(capsys, "at", log, "+1m")
     assert code == 2 and "kmsim log verify" in err

@@ -1,0 +1,141 @@
+"""``kmsim serve``: the AWS wire protocols on loopback, for boto3 and the AWS CLI (SPEC 10).
+
+    kmsim serve --log serve.kmlog --principal AKIDREADER=arn:aws:iam::111122223333:role/R
+    aws --endpoint-url http://127.0.0.1:4599 kms create-key
+
+Ctrl-C stops it; the log is flushed and closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from events.timefmt import TimeSyntaxError, parse_rfc3339
+from projections.rulebook import SettingsError, resolve_settings
+from sim.errors import InputError
+from sim.runner import parse_set
+from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the verb."""
+    p = sub.add_parser(
+        "serve", help="serve the AWS APIs (KMS, CloudWatch Logs, CloudWatch) for boto3/AWS CLI",
+        description="Speak the AWS wire protocols so that boto3 and the AWS CLI work unchanged "
+        "with endpoint_url: KMS (awsJson1_1, TrentService.*), CloudWatch Logs (awsJson1_1, "
+        "Logs_20140328.*), CloudWatch (smithy-rpc-v2-cbor) and kmsim's own sim:* operations "
+        "(awsJson1_1, KmsimSim.*). Control endpoints: GET/POST /_kmsim/clock, "
+        "GET /_kmsim/at?time=&as=, GET /_kmsim/events?after=N.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=4599, help="port (default 4599; 0: any free)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host that is not loopback (there is no authentication "
+                   "unless --verify-signatures)")
+    p.add_argument("--log", metavar="FILE", help="write every event to this new log file")
+    p.add_argument("--clock", choices=("sim", "wall"), default="sim",
+                   help="sim: time moves only via POST /_kmsim/clock (default); "
+                   "wall: start + wall time elapsed x --speed")
+    p.add_argument("--speed", type=float, default=1.0,
+                   help="with --clock wall: simulated ms per wall ms (default 1)")
+    p.add_argument("--start", default=DEFAULT_START, help=f"start time (default {DEFAULT_START})")
+    p.add_argument("--account", default=DEFAULT_ACCOUNT,
+                   help=f"the account of unmapped callers (default {DEFAULT_ACCOUNT})")
+    p.add_argument("--region", default=DEFAULT_REGION,
+                   help="region of unsigned requests (signed ones use their credential "
+                   f"scope; default {DEFAULT_REGION})")
+    p.add_argument("--profile", default="seed", help="rule profile: seed (default) or api-2026")
+    p.add_argument("--set", action="append", default=[], metavar="A=V",
+                   help="set an assumption, e.g. --set propagation=instant (repeatable)")
+    p.add_argument("--principal", action="append", default=[], metavar="AKID=ARN",
+                   help="the caller for an access key id (repeatable; others: account root)")
+    p.add_argument("--verify-signatures", action="store_true",
+                   help="check SigV4 signatures against --secret values")
+    p.add_argument("--secret", action="append", default=[], metavar="AKID=SECRET",
+                   help="secret access key of an access key id (repeatable)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print one line per request")
+    p.set_defaults(func=run)
+
+
+def _pairs(values: list[str], flag: str, check=None) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"bad {flag} {item!r}", None, None, f"write {flag} AKID=VALUE")
+        if check is not None:
+            check(item, value.strip())
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _check_arn(item: str, arn: str) -> None:
+    from projections.arns import IAM_ARN
+
+    if not IAM_ARN.fullmatch(arn):
+        raise InputError(f"bad --principal {item!r}: {arn!r} is not an IAM ARN", None, None,
+                         "arn:aws:iam::ACCOUNT:role/NAME, ...:user/NAME or ...:root")
+
+
+def build(args: argparse.Namespace):
+    """The app and its HTTP server from parsed arguments (InputError for bad flags)."""
+    from sim.server import AuthConfig, KmsimApp, KmsimHTTPServer, is_loopback
+
+    if not is_loopback(args.host) and not args.allow_remote:
+        raise InputError(f"--host {args.host} is not a loopback address", None, None,
+                         "kmsim serve binds to loopback; add --allow-remote to expose it")
+    if args.speed <= 0:
+        raise InputError("--speed must be positive", None, None, "e.g. --speed 60")
+    if not re.fullmatch(r"\d{12}", args.account):
+        raise InputError(f"bad --account {args.account!r}", None, None, "a 12-digit account id")
+    principals = _pairs(args.principal, "--principal", _check_arn)
+    secrets = _pairs(args.secret, "--secret")
+    if args.verify_signatures and not secrets:
+        raise InputError("--verify-signatures needs the secrets", None, None,
+                         "add --secret AKID=SECRET for each access key id")
+    if args.verify_signatures:
+        try:
+            import botocore.auth  # noqa: F401
+        except ImportError:
+            raise InputError("--verify-signatures uses botocore's SigV4 code", None, None,
+                             "pip install botocore") from None
+    try:
+        start = parse_rfc3339(args.start)
+        resolve_settings(args.profile, parse_set(args.set).items())
+    except (TimeSyntaxError, SettingsError) as exc:
+        raise InputError(str(exc), None, None, "kmsim rules lists profiles and assumptions"
+                         ) from None
+    if args.log and Path(args.log).exists() and Path(args.log).stat().st_size:
+        raise InputError("log already exists", args.log, None,
+                         "give a new file: kmsim serve starts a new timeline")
+    sim = Simulator(start=start, account=args.account, region=args.region,
+                    profile=args.profile, assumptions=parse_set(args.set), log=args.log,
+                    name="kmsim serve")
+    auth = AuthConfig(args.account, args.region, principals, secrets, args.verify_signatures)
+    app = KmsimApp(sim, auth, args.clock, args.speed)
+    try:
+        httpd = KmsimHTTPServer((args.host, args.port), app, verbose=args.verbose)
+    except OSError as exc:
+        app.close()
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                         None, None, "choose another --port (0 picks a free one)") from None
+    return app, httpd
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C, then flush the log."""
+    app, httpd = build(args)
+    print(f"kmsim serve: {httpd.url} (clock {args.clock}, start {args.start}, account "
+          f"{args.account}, region {args.region}); Ctrl-C stops", file=sys.stderr, flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("kmsim serve: stopping", file=sys.stderr)
+    finally:
+        httpd.server_close()
+        app.close()
+        if args.log:
+            print(f"kmsim serve: {len(app.sim.events)} events in {args.log}", file=sys.stderr)
+    return 0

@@ -1,0 +1,25 @@
+"""``kmsim serve``: the simulator behind the AWS wire protocols (SPEC 10, a contract).
+
+One module per concern, each small:
+
+- ``app``: the HTTP front (``http.server`` threads; one lock around the Simulator,
+  which is single-writer) and routing;
+- ``json_protocol``: awsJson1_1 - ``X-Amz-Target: TrentService.Op`` -> ``kms:Op``,
+  ``Logs_20140328.Op`` -> ``logs:Op``, ``KmsimSim.Op`` -> ``sim:Op``;
+- ``cbor_protocol``: smithy-rpc-v2-cbor - ``POST /service/GraniteServiceVersion20100801/
+  operation/Op`` -> ``cloudwatch:Op``;
+- ``protocols``: what the codecs share (request, response, errors, statuses);
+- ``shapes``: botocore's service models (timestamps and blobs in CBOR, input types,
+  modeled error statuses), used when botocore is installed;
+- ``auth``: access key id -> principal, and SigV4 checks with botocore's signer;
+- ``clock``: simulated or wall-driven time; ``control``: the ``/_kmsim/`` endpoints;
+- ``rules``: the R-SRV-* rules the server's own refusals cite.
+
+The server is generic over the operation registry: whatever ``sim.services``
+registers under ``kms:``, ``logs:``, ``cloudwatch:`` or ``sim:`` is served.
+"""
+
+from sim.server.app import KmsimApp, KmsimHTTPServer, RunningServer, is_loopback
+from sim.server.auth import AuthConfig
+
+__all__ = ["AuthConfig", "KmsimApp", "KmsimHTTPServer", "RunningServer", "is_loopback"]

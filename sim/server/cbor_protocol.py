@@ -1,0 +1,97 @@
+"""Smithy RPC v2 CBOR: CloudWatch (``GraniteServiceVersion20100801``), the protocol of
+the current SDK model (botocore ``RpcV2CBORSerializer``/``RpcV2CBORParser``).
+
+A request is ``POST /service/<Service>/operation/<Operation>`` with the header
+``smithy-protocol: rpc-v2-cbor`` and, when it has input, ``Content-Type:
+application/cbor`` and a CBOR map body. Timestamps are tag 1 (epoch seconds), blobs
+byte strings; the shared :func:`~sim.server.protocols.plain` turns them into the
+handlers' JSON-like values, and :func:`~sim.server.shapes.for_cbor` turns responses
+back using the service model. An error is the CBOR map ``{"__type", "message"}``;
+CloudWatch is awsQueryCompatible, so ``x-amzn-query-error: Code;Sender`` gives boto3
+the code it knew from the query protocol (``ValidationError``).
+"""
+
+from __future__ import annotations
+
+import cbor2
+
+from sim.server import shapes
+from sim.server.protocols import (
+    ApiCall,
+    ApiError,
+    HttpRequest,
+    HttpResponse,
+    plain,
+    serialization_error,
+)
+
+#: Smithy service name in the path -> kmsim service name.
+SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
+PROTOCOL = "rpc-v2-cbor"
+CONTENT_TYPE = "application/cbor"
+PREFIX = "/service/"
+
+
+class CborCodec:
+    """The smithy-rpc-v2-cbor wire protocol."""
+
+    name = "smithy-rpc-v2-cbor"
+
+    @staticmethod
+    def matches(request: HttpRequest) -> bool:
+        """Whether the request is addressed to this protocol (by its path)."""
+        return request.path.startswith(PREFIX)
+
+    def decode(self, request: HttpRequest) -> ApiCall:
+        """The call the path names, with the CBOR body as parameters."""
+        parts = request.path[len(PREFIX):].split("/")
+        if len(parts) != 3 or parts[1] != "operation" or not parts[2].isidentifier():
+            raise ApiError("UnknownOperationException",
+                           f"{request.path} is not /service/<Service>/operation/<Operation>",
+                           404, "R-SRV-02")
+        service = SERVICES.get(parts[0])
+        if service is None:
+            raise ApiError("UnknownOperationException",
+                           f"Unknown service {parts[0]!r}: kmsim serves "
+                           + ", ".join(SERVICES) + " over rpc-v2-cbor", 404, "R-SRV-02")
+        if request.header("smithy-protocol").strip() != PROTOCOL:
+            raise ApiError("SerializationException",
+                           f"rpc-v2-cbor requests carry the header smithy-protocol: {PROTOCOL}",
+                           400, "R-SRV-01", service)
+        ctype = request.header("Content-Type").split(";")[0].strip().lower()
+        if request.body and ctype != CONTENT_TYPE:
+            raise ApiError("UnsupportedMediaTypeException",
+                           f"Content-Type {ctype or '(none)'!r} is not {CONTENT_TYPE}", 415,
+                           "R-SRV-01", service)
+        return ApiCall(service, parts[2], self._body(request.body, service))
+
+    @staticmethod
+    def _body(raw: bytes, service: str) -> dict:
+        if not raw:
+            return {}  # an operation without input sends no body
+        try:
+            body = cbor2.loads(raw)
+        except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError,
+                MemoryError) as exc:
+            raise serialization_error(f"the body is not CBOR: {exc}", service) from None
+        if not isinstance(body, dict):
+            raise serialization_error("the body must be a CBOR map", service)
+        result = plain(body, service)
+        assert isinstance(result, dict)
+        return result
+
+    def encode_result(self, call: ApiCall, result: dict) -> HttpResponse:
+        """The handler's response as a CBOR map, typed by the output shape."""
+        shape = shapes.output_shape(call.service, call.operation)
+        body = cbor2.dumps(shapes.for_cbor(shape, result, cbor2.CBORTag))
+        return HttpResponse(200, body, {"Content-Type": CONTENT_TYPE,
+                                        "smithy-protocol": PROTOCOL})
+
+    def encode_error(self, error: ApiError) -> HttpResponse:
+        """``{"__type", "message"}`` in CBOR, with the query-compatible code header."""
+        headers = {"Content-Type": CONTENT_TYPE, "smithy-protocol": PROTOCOL}
+        query = shapes.query_error(error.service, error.code)
+        if query:
+            headers["x-amzn-query-error"] = query
+        body = cbor2.dumps({"__type": error.code, "message": error.message})
+        return HttpResponse(error.status, body, headers)

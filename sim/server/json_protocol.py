@@ -1,0 +1,82 @@
+"""awsJson1_1: KMS (``TrentService``), CloudWatch Logs (``Logs_20140328``) and kmsim's
+own operations (``KmsimSim``).
+
+A request is ``POST /`` with ``X-Amz-Target: <Prefix>.<Operation>`` and a JSON object
+body; blobs travel as base64 text and timestamps as epoch seconds, which is also how
+the handlers take and return them, so the body passes through unchanged. An error is
+``{"__type": CODE, "message": TEXT}`` with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sim.server.protocols import (
+    ApiCall,
+    ApiError,
+    HttpRequest,
+    HttpResponse,
+    plain,
+    serialization_error,
+)
+
+#: X-Amz-Target prefix -> kmsim service name.
+TARGETS = {"TrentService": "kms", "Logs_20140328": "logs", "KmsimSim": "sim"}
+CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0",
+                 "application/json")
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class JsonCodec:
+    """The awsJson1_1 wire protocol."""
+
+    name = "awsJson1_1"
+
+    def decode(self, request: HttpRequest) -> ApiCall:
+        """The call named by X-Amz-Target with the JSON body as parameters."""
+        target = request.header("X-Amz-Target").strip()
+        if not target:
+            raise ApiError("UnknownOperationException",
+                           "Missing X-Amz-Target header: awsJson1_1 requests name their "
+                           "operation as X-Amz-Target: TrentService.<Operation>", 400,
+                           "R-SRV-02")
+        prefix, _, operation = target.partition(".")
+        service = TARGETS.get(prefix)
+        if service is None or not operation.isidentifier():
+            raise ApiError("UnknownOperationException",
+                           f"Unknown X-Amz-Target {target!r}: kmsim serves "
+                           + ", ".join(f"{p}.*" for p in TARGETS), 400, "R-SRV-02")
+        ctype = request.header("Content-Type").split(";")[0].strip().lower()
+        if ctype and ctype not in CONTENT_TYPES:
+            raise ApiError("UnsupportedMediaTypeException",
+                           f"Content-Type {ctype!r} is not {CONTENT_TYPE}", 415, "R-SRV-01",
+                           service)
+        return ApiCall(service, operation, self._body(request.body, service))
+
+    @staticmethod
+    def _body(raw: bytes, service: str) -> dict:
+        if not raw.strip():
+            return {}  # AWS treats an empty body as an empty input
+        try:
+            body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise serialization_error(f"the body is not JSON: {exc}", service) from None
+        if not isinstance(body, dict):
+            raise serialization_error("the body must be a JSON object", service)
+        result = plain(body, service)
+        assert isinstance(result, dict)
+        return result
+
+    def encode_result(self, call: ApiCall, result: dict) -> HttpResponse:
+        """The handler's response as the JSON body."""
+        return HttpResponse(200, json.dumps(result, separators=(",", ":")).encode(),
+                            {"Content-Type": CONTENT_TYPE})
+
+    def encode_error(self, error: ApiError) -> HttpResponse:
+        """``{"__type", "message"}`` with the error's status."""
+        body = json.dumps({"__type": error.code, "message": error.message})
+        return HttpResponse(error.status, body.encode(), {"Content-Type": CONTENT_TYPE})
