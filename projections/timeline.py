@@ -75,13 +75,72 @@ def _rebuild_model(cls: type, values: tuple) -> Any:
     return obj
 
 
-def snapshot(world: World) -> bytes:
-    """The world without its items and machines, pickled (a checkpoint)."""
+class _HistoryRef:
+    """A checkpoint's reference to the first ``n`` entries of a shared history list."""
+
+    __slots__ = ("i", "n")
+
+    def __init__(self, i: int, n: int) -> None:
+        self.i = i
+        self.n = n
+
+    def __reduce__(self) -> tuple:
+        return _HistoryRef, (self.i, self.n)
+
+
+class Histories:
+    """Key and association histories shared between the live world and its checkpoints.
+
+    Histories only grow (``World.key_event`` and ``association_event`` append), so a
+    checkpoint need only say how long each was: the live list's prefix is its copy. A
+    key toggled ten thousand times would otherwise put ten thousand entries in every
+    checkpoint, which would grow them (and their spacing, and answer times) with the log.
+    """
+
+    def __init__(self) -> None:
+        self.lists: list[list] = []
+        self._index: dict[int, int] = {}   # id(list) -> index (the lists are kept alive)
+        self.dispatch = _dispatch(self)
+
+    def ref(self, history: list) -> _HistoryRef:
+        i = self._index.get(id(history))
+        if i is None:
+            i = self._index[id(history)] = len(self.lists)
+            self.lists.append(history)
+        return _HistoryRef(i, len(history))
+
+    def resolve(self, world: World) -> None:
+        """Give the models of a restored world private copies of their histories."""
+        lists = self.lists
+        for model in itertools.chain(world.keys.values(), world.associations.values()):
+            ref = model.__dict__.get("history")
+            if type(ref) is _HistoryRef:
+                model.__dict__["history"] = lists[ref.i][:ref.n]
+
+
+def _dispatch(histories: Histories) -> dict:
+    def reduce_model(obj: Any) -> tuple:
+        cls = type(obj)
+        values = tuple(map(obj.__dict__.get, _model_fields(cls)))
+        hist = obj.__dict__.get("history")
+        if type(hist) is list:
+            i = _model_fields(cls).index("history")
+            values = (*values[:i], histories.ref(hist), *values[i + 1:])
+        return _rebuild_model, (cls, values)
+
+    table = copyreg.dispatch_table.copy()
+    table.update({cls: reduce_model for cls in (Key, Association)})
+    return table
+
+
+def snapshot(world: World, histories: Histories | None = None) -> bytes:
+    """The world without its items and machines, pickled (a checkpoint). With ``histories``
+    the models' histories are referenced there, not copied (see :class:`Histories`)."""
     state = {k: v for k, v in world.__dict__.items() if k not in _SKIP}
     state["_serial_next"] = next(copy.copy(world._serial))  # peek: copying a count is safe
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    pickler.dispatch_table = _DISPATCH if histories is None else histories.dispatch
     pickler.dump(state)
     return buf.getvalue()
 
@@ -90,13 +149,15 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reduce_model for cls in (Key, Association)})
 
 
-def restore(blob: bytes) -> World:
+def restore(blob: bytes, histories: Histories | None = None) -> World:
     """A world from :func:`snapshot` (its ``items`` are set by the caller)."""
     state = pickle.loads(blob)
     world = World.__new__(World)
     serial = state.pop("_serial_next")
     world.__dict__.update(state)
     world._serial = itertools.count(serial)
+    if histories is not None:
+        histories.resolve(world)
     rebind_machines(world)
     return world
 
@@ -181,6 +242,7 @@ class Timeline:
         self._cp_id: list[int] = []
         self._cp_blob: list[bytes] = []
         self._cp_bytes = 0
+        self._histories = Histories()
         self._checkpoint()
         for e in events:
             self.append(e)
@@ -233,7 +295,7 @@ class Timeline:
     def _checkpoint(self) -> None:
         n = len(self.times)
         cp_id = self._store.freeze(n)
-        blob = snapshot(self._live)
+        blob = snapshot(self._live, self._histories)
         self._cp_index.append(n)
         self._cp_id.append(cp_id)
         self._cp_blob.append(blob)
@@ -277,7 +339,7 @@ class Timeline:
     def world_after(self, n: int) -> World:
         """A fresh world with the first ``n`` events folded (timers up to event ``n``)."""
         i = bisect.bisect_right(self._cp_index, n) - 1
-        world = restore(self._cp_blob[i])
+        world = restore(self._cp_blob[i], self._histories)
         world.items = ItemsAt(self._store, self._cp_id[i], self._cp_index[i])
         for event in self.events[self._cp_index[i]:n]:
             world.fold(event)

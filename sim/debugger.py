@@ -95,7 +95,8 @@ class Session:
         self.start = self.timeline.start
         self.keys = key_names(loaded)
         self.cursor = Cursor(self.start, 0)
-        self.principal = self.resolve_principal(principal) if principal else root_arn(
+        default = principal or loaded.default_principal
+        self.principal = self.resolve_principal(default) if default else root_arn(
             loaded.account)
         self._cache: tuple[Cursor, World] | None = None
 

@@ -21,6 +21,8 @@ class LoadedTimeline:
     names: dict[str, str] = field(default_factory=dict)
     #: A scenario's saved values (``k1`` -> key ARN), so views can use the scenario's names.
     variables: dict[str, str] = field(default_factory=dict)
+    #: The scenario's default caller (its ``principal``), when LOG was a scenario.
+    default_principal: str | None = None
 
     @property
     def account(self) -> str:
@@ -51,7 +53,10 @@ def load_timeline(path: str, profile: str | None = None,
         sim = report.sim
         assert sim is not None
         saved = {k: str(v) for step in report.steps for k, v in step.saved.items()}
-        return LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names), saved)
+        return LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names), saved,
+                              sim.default_principal)
+    if p.is_dir():
+        raise InputError("is a directory", path, None, "give a .kmlog log or a scenario file")
     try:
         with LogReader(path) as reader:
             header = reader.header
@@ -64,4 +69,11 @@ def load_timeline(path: str, profile: str | None = None,
     except (LogError, UnsupportedEventVersion) as exc:
         raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path, None,
+                         "give a .kmlog log or a scenario file") from None
+    except Exception as exc:  # a recorded outcome the rules cannot fold: not a kmsim bug
+        raise InputError(f"the log cannot be folded: {type(exc).__name__}: {exc}", path, None,
+                         "kmsim replay LOG lists the events whose recorded outcome the rules "
+                         "do not give") from None
     return LoadedTimeline(path, header, timeline, names)

@@ -69,7 +69,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 def test_exit_0_when_everything_passes(tmp_path: Path) -> None:
     code, out, err = run_cli("run", str(scenario(tmp_path)))
     assert code == 0, err
-    assert "PASSED: tiny: 2 steps (0 unexpected), 1 checks (0 failed)" in out
+    assert "PASSED: tiny: 2 steps (0 unexpected), 1 check (0 failed)" in out
 
 
 def test_exit_1_on_a_failed_expectation(tmp_path: Path) -> None:

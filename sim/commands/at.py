@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from events.timefmt import TimeSyntaxError, format_offset, format_time
 from projections.answers import answers_at
@@ -48,30 +47,8 @@ class Opened:
 
 def open_log(path: str, profile: str | None = None, sets: list[str] | None = None) -> Opened:
     """A log file, or a scenario run in memory (keeping its saved values and caller)."""
-    overrides = parse_set(sets or [])
-    p = Path(path)
-    if p.suffix in (".toml", ".py") and p.is_file():
-        from sim.runner import run_file
-
-        report = run_file(path, profile, overrides)
-        sim = report.sim
-        assert sim is not None
-        loaded = LoadedTimeline(path, sim.header(), sim.timeline, dict(sim.names))
-        variables = {k: str(v) for s in report.steps for k, v in s.saved.items()}
-        return Opened(loaded, variables, sim.default_principal)
-    if p.is_dir():
-        raise InputError("is a directory", path, None, "give a .kmlog log or a scenario file")
-    try:
-        return Opened(load_timeline(path, profile, overrides))
-    except InputError:
-        raise
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), path, None, "give a .kmlog log or a "
-                         "scenario file") from None
-    except Exception as exc:  # a recorded outcome the rules cannot fold: not our bug
-        raise InputError(f"the log cannot be folded: {type(exc).__name__}: {exc}", path, None,
-                         "kmsim replay LOG lists the events whose recorded outcome the rules "
-                         "do not give") from None
+    loaded = load_timeline(path, profile, parse_set(sets or []))
+    return Opened(loaded, loaded.variables, loaded.default_principal)
 
 
 def resolve_when(opened: Opened, text: str) -> tuple[int, int | None]:

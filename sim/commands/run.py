@@ -104,8 +104,12 @@ def print_report(report: ScenarioReport, quiet: bool = False, out=None) -> None:
             print(text, file=out)
     steps_bad = sum(not s.ok for s in report.steps)
     checks_bad = sum(not c.passed for c in report.checks)
-    print(f"{status}: {report.name}: {len(report.steps)} steps ({steps_bad} unexpected), "
-          f"{len(report.checks)} checks ({checks_bad} failed)", file=out)
+    print(f"{status}: {report.name}: {_count(len(report.steps), 'step')} ({steps_bad} "
+          f"unexpected), {_count(len(report.checks), 'check')} ({checks_bad} failed)", file=out)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _named(report: ScenarioReport, text: str) -> str:

@@ -109,7 +109,12 @@ def _at(app: KmsimApp, request: HttpRequest) -> dict:
         if t < app.sim.start:
             raise ControlError(f"{format_time(t)} is before the start, "
                                f"{format_time(app.sim.start)}")
-        return answers_at(app.sim.world_at(t), principal)
+        text = params.get("time", "").strip()
+        if text.startswith("#"):  # just after event N: not the later events at its instant
+            world = app.sim.timeline.world_at(t, int(text[1:]))
+        else:
+            world = app.sim.world_at(t)
+        return answers_at(world, principal)
 
 
 def _events(app: KmsimApp, request: HttpRequest) -> dict:

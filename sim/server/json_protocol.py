@@ -1,5 +1,7 @@
-"""awsJson1_1: KMS (``TrentService``), CloudWatch Logs (``Logs_20140328``) and kmsim's
-own operations (``KmsimSim``).
+"""awsJson1_1 and awsJson1_0: KMS (``TrentService``), CloudWatch Logs (``Logs_20140328``),
+kmsim's own operations (``KmsimSim``), and CloudWatch (``GraniteServiceVersion20100801``,
+awsJson1_0: its model lists rpc-v2-cbor first, but botocore prefers ``json`` when a
+model offers both, so boto3 and the AWS CLI call CloudWatch this way).
 
 A request is ``POST /`` with ``X-Amz-Target: <Prefix>.<Operation>`` and a JSON object
 body; blobs travel as base64 text and timestamps as epoch seconds, which is also how
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from sim.server import shapes
 from sim.server.protocols import (
     ApiCall,
     ApiError,
@@ -21,10 +24,18 @@ from sim.server.protocols import (
 )
 
 #: X-Amz-Target prefix -> kmsim service name.
-TARGETS = {"TrentService": "kms", "Logs_20140328": "logs", "KmsimSim": "sim"}
+TARGETS = {"TrentService": "kms", "Logs_20140328": "logs", "KmsimSim": "sim",
+           "GraniteServiceVersion20100801": "cloudwatch"}
+#: Services whose model says awsJson1_0 (the others are 1.1).
+JSON_1_0 = {"cloudwatch"}
 CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0",
                  "application/json")
 CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def content_type(service: str) -> str:
+    """The response Content-Type: the JSON version of the service's model."""
+    return "application/x-amz-json-1.0" if service in JSON_1_0 else CONTENT_TYPE
 
 
 def _refuse_constant(name: str) -> float:
@@ -74,9 +85,14 @@ class JsonCodec:
     def encode_result(self, call: ApiCall, result: dict) -> HttpResponse:
         """The handler's response as the JSON body."""
         return HttpResponse(200, json.dumps(result, separators=(",", ":")).encode(),
-                            {"Content-Type": CONTENT_TYPE})
+                            {"Content-Type": content_type(call.service)})
 
     def encode_error(self, error: ApiError) -> HttpResponse:
-        """``{"__type", "message"}`` with the error's status."""
+        """``{"__type", "message"}`` with the error's status (and, for awsQueryCompatible
+        CloudWatch, ``x-amzn-query-error: Code;Sender``, as with rpc-v2-cbor)."""
         body = json.dumps({"__type": error.code, "message": error.message})
-        return HttpResponse(error.status, body.encode(), {"Content-Type": CONTENT_TYPE})
+        headers = {"Content-Type": content_type(error.service)}
+        query = shapes.query_error(error.service, error.code)
+        if query:
+            headers["x-amzn-query-error"] = query
+        return HttpResponse(error.status, body.encode(), headers)

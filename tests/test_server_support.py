@@ -1,0 +1,94 @@
+"""Shared helpers of the ``kmsim serve`` tests (no tests here): a server on an ephemeral
+loopback port, boto3 clients pointed at it, raw HTTP requests, and key policies."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from sim.server import AuthConfig, KmsimApp, RunningServer
+from sim.services import known_operations
+from sim.simulator import Simulator
+
+boto3 = pytest.importorskip("boto3")
+from botocore.config import Config  # noqa: E402  (after the importorskip)
+
+ACCT = "111122223333"
+REGION = "us-east-1"
+START = "2026-01-01T00:00:00Z"
+ALLOW_ALL = json.dumps({"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+#: A key policy letting the account, CloudWatch Logs and CloudWatch use the key.
+SERVICES_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+     "Action": "kms:*", "Resource": "*"},
+    {"Sid": "logs", "Effect": "Allow", "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+     "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                "kms:Describe*"], "Resource": "*",
+     "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                               f"arn:aws:logs:{REGION}:{ACCT}:*"}}},
+    {"Sid": "cloudwatch", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+     "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt",
+                "kms:ReEncrypt*"], "Resource": "*"}]})
+
+
+@contextlib.contextmanager
+def running(principals: dict[str, str] | None = None, secrets: dict[str, str] | None = None,
+            verify: bool = False, clock: str = "sim", speed: float = 1.0,
+            **sim_args: object) -> Iterator[RunningServer]:
+    """A server on 127.0.0.1:0 (an ephemeral port) around a fresh Simulator."""
+    sim = Simulator(start=START, account=ACCT, region=REGION, **sim_args)  # type: ignore[arg-type]
+    auth = AuthConfig(ACCT, REGION, dict(principals or {}), dict(secrets or {}), verify)
+    with RunningServer(KmsimApp(sim, auth, clock, speed)) as srv:
+        yield srv
+
+
+def client(srv: RunningServer, service: str, akid: str = "AKIDROOT", secret: str = "secret",
+           region: str = REGION):
+    """A boto3 client for ``service`` against the server; no retries (each try is an event)."""
+    return boto3.session.Session(aws_access_key_id=akid, aws_secret_access_key=secret,
+                                 region_name=region).client(
+        service, endpoint_url=srv.url,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+
+
+def raw(srv: RunningServer, method: str, path: str, body: bytes | str = b"",
+        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One plain HTTP request: (status, headers with lower-case names, body)."""
+    parts = urlsplit(srv.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        data = body.encode() if isinstance(body, str) else body
+        conn.request(method, path, body=data, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def json_call(srv: RunningServer, target: str, body: object,
+              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], dict]:
+    """An unsigned awsJson1_1 call; the decoded JSON answer."""
+    hdrs = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1",
+            **(headers or {})}
+    status, out_headers, data = raw(srv, "POST", "/", json.dumps(body), hdrs)
+    return status, out_headers, json.loads(data or b"{}")
+
+
+def requires(*ops: str) -> None:
+    """Skip this test when an operation it drives is not registered yet."""
+    missing = [op for op in ops if op not in known_operations()]
+    if missing:
+        pytest.skip(f"not registered yet: {', '.join(missing)}")
+
+
+def error_of(exc_info: pytest.ExceptionInfo) -> tuple[str, int, dict[str, str]]:
+    """(code, HTTP status, headers) of a botocore ClientError."""
+    response = exc_info.value.response
+    meta = response["ResponseMetadata"]
+    return response["Error"]["Code"], meta["HTTPStatusCode"], meta["HTTPHeaders"]
