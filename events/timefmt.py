@@ -96,3 +96,15 @@ def format_offset(ms: int, start: int) -> str:
     """Format ``ms`` as an offset from ``start`` (``+5m``), the way scenarios write times."""
     delta = ms - start
     return ("+" if delta >= 0 else "-") + format_duration(abs(delta))
+
+
+def parse_aws_timestamp(value: object) -> int | None:
+    """An AWS request timestamp as ms: epoch seconds (as boto3 sends them) or RFC 3339;
+    None when absent. Raises TimeSyntaxError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise TimeSyntaxError("a timestamp must be a time, not a boolean")
+    if isinstance(value, int | float):
+        return int(value * 1000)
+    return parse_rfc3339(str(value))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 
 from events.record import Event
-from events.timefmt import HOUR, parse_rfc3339
+from events.timefmt import HOUR, parse_aws_timestamp
 from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
 from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
 from projections.model import Association, Cause, DataItem
@@ -89,13 +89,8 @@ def caller_context(principal: str) -> dict[str, str]:
 
 def time_ms(value: object, default: int) -> int:
     """A CloudWatch timestamp: epoch seconds (as boto3 sends it), RFC 3339, or ``default``."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        raise ValueError("a timestamp must be a time")
-    if isinstance(value, int | float):
-        return int(value * 1000)
-    return parse_rfc3339(str(value))
+    t = parse_aws_timestamp(value)
+    return default if t is None else t
 
 
 def series_key(namespace: str, name: str, dims: list | None) -> SeriesKey:

@@ -98,11 +98,21 @@ class ItemStore:
 
     def freeze(self, n: int) -> int:
         """Take a checkpoint of the items after ``n`` events; returns its id."""
-        live, old_floor = self.live, self.floor
+        live, old_floor, dirty = self.live, self.floor, self.dirty
+        twins: dict[type, type | None] = {}  # class -> its frozen twin (None: frozen already)
+        get = dict.__getitem__
         for seq in reversed(live):  # items written since the last checkpoint are last
-            if seq <= old_floor and seq not in self.dirty:
+            if seq <= old_floor and seq not in dirty:
                 break
-            self._freeze_one(dict.__getitem__(live, seq))
+            item = get(live, seq)
+            cls = type(item)
+            if cls in twins:
+                twin = twins[cls]
+            else:
+                twin = twins[cls] = (None if hasattr(cls, "_thawed_class")
+                                     else self.frozen_class(cls))
+            if twin is not None:
+                item.__class__ = twin
         for seq in self.dirty:
             item = dict.get(live, seq)
             if item is not None:

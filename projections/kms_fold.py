@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from events.record import Event
-from events.timefmt import DAY, parse_rfc3339
+from events.timefmt import DAY, parse_aws_timestamp
 from projections.arns import key_arn
 from projections.model import Cause, Key
 from projections.policy import default_key_policy, parse_policy
 from projections.world import Timer, World, folds, on_timer
-
-
-def valid_to_ms(value: object) -> int | None:
-    """ImportKeyMaterial's ValidTo as ms: epoch seconds (as boto3 sends it) or RFC 3339."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("ValidTo must be a time")
-    if isinstance(value, int | float):
-        return int(value * 1000)
-    return parse_rfc3339(str(value))
 
 
 def _key(world: World, event: Event) -> Key:
@@ -92,7 +81,7 @@ def _import(world: World, event: Event) -> None:
     key = _key(world, event)
     key.has_material = True
     expires = event.req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
-    key.valid_to = valid_to_ms(event.req.get("ValidTo")) if expires else None
+    key.valid_to = parse_aws_timestamp(event.req.get("ValidTo")) if expires else None
     if key.state == "PendingImport":
         world.key_event(key, "import_material", _cause(event, "R-KMS-03"))
     if key.valid_to is not None:

@@ -38,7 +38,7 @@ from events.codec import decode_events
 from events.frames import FRAME
 from events.record import Event
 from projections.itemstore import ItemsAt, ItemStore, LiveItems
-from projections.model import Association, Key
+from projections.model import Association, Cause, Key
 from projections.world import World, rebind_machines
 
 CHECKPOINT_EVERY = 256
@@ -118,6 +118,11 @@ class Histories:
                 model.__dict__["history"] = lists[ref.i][:ref.n]
 
 
+def _reduce_cause(c: Cause) -> tuple:
+    # A frozen slots dataclass pickles through a __getstate__ that calls fields() each time.
+    return Cause, (c.t, c.seq, c.rule, c.note)
+
+
 def _dispatch(histories: Histories) -> dict:
     def reduce_model(obj: Any) -> tuple:
         cls = type(obj)
@@ -130,6 +135,7 @@ def _dispatch(histories: Histories) -> dict:
 
     table = copyreg.dispatch_table.copy()
     table.update({cls: reduce_model for cls in (Key, Association)})
+    table[Cause] = _reduce_cause
     return table
 
 
@@ -147,6 +153,7 @@ def snapshot(world: World, histories: Histories | None = None) -> bytes:
 
 _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reduce_model for cls in (Key, Association)})
+_DISPATCH[Cause] = _reduce_cause
 
 
 def restore(blob: bytes, histories: Histories | None = None) -> World:

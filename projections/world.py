@@ -97,12 +97,16 @@ class World:
     # -- folding -----------------------------------------------------------------------
     def fold(self, event: Event) -> None:
         """Apply one event: fire timers due up to its time, then its effect if it succeeded."""
-        if event.t < self.now:
+        t = event.t
+        if t < self.now:
             raise ValueError(
-                f"event #{event.seq} at {event.t} is before the world's time {self.now}")
-        self.advance_to(event.t)
+                f"event #{event.seq} at {t} is before the world's time {self.now}")
+        if self.timers:
+            self.advance_to(t)
+        else:
+            self.now = t
         self.last_seq = event.seq
-        if event.ok:
+        if event.out.get("ok") is True:  # event.ok, without a property call per event
             fn = _FOLDS.get(event.op)
             if fn is not None:
                 fn(self, event)

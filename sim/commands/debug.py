@@ -22,6 +22,7 @@ from typing import IO
 
 from events.timefmt import format_time
 from projections.arns import short_resource
+from sim.commands.at import add_log_args
 from sim.debugger import DebugError, Session
 from sim.errors import InputError
 from sim.loading import load_timeline
@@ -54,15 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "debug", help="step through a timeline in an interactive time-travel prompt",
         description="Time-travel prompt over a log or scenario: step, back, goto, state, at, "
         "explain, diff, fork, events. Type help at the prompt.")
-    p.add_argument("log", metavar="LOG", help="a .kmlog log, or a scenario file (run first)")
+    add_log_args(p)
     p.add_argument("--commands", metavar="FILE", help="run the commands in FILE (- for stdin) "
                    "instead of prompting, echoing each after the prompt; exit 1 if one failed")
     p.add_argument("--as", dest="principal", metavar="P",
-                   help="principal for answers (default: the account root)")
+                   help="principal for answers (default: the scenario's principal, "
+                   "else the account root)")
     p.add_argument("--at", metavar="TIME", help="start with the cursor here (default: start)")
-    p.add_argument("--profile", help="rule profile when LOG is a scenario")
-    p.add_argument("--set", action="append", default=[], metavar="A=V",
-                   help="set an assumption when LOG is a scenario (repeatable)")
     p.set_defaults(func=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.commands.at import add_log_args
 from sim.loading import load_timeline
 from sim.runner import parse_set
 from sim.timeline_html import write_timeline
@@ -17,14 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "resource with its data items, event ticks, and a slider that moves the moment the "
         "items are coloured for (yes/maybe/no/gone). Open it in any browser; add "
         "#t=+6m to the address to open at a moment.")
-    p.add_argument("log", metavar="LOG", help="a .kmlog log, or a scenario file (run first)")
+    add_log_args(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="page to write")
     p.add_argument("--at", metavar="TIME", help="initial moment (default: the end)")
     p.add_argument("--as", dest="principal", metavar="P",
                    help="principal the answers are for (default: the account root)")
-    p.add_argument("--profile", help="rule profile when LOG is a scenario")
-    p.add_argument("--set", action="append", default=[], metavar="A=V",
-                   help="set an assumption when LOG is a scenario (repeatable)")
     p.set_defaults(func=run)
 
 

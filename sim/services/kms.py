@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-from events.timefmt import format_time
+from events.timefmt import format_time, parse_aws_timestamp
 from projections.arns import alias_arn
-from projections.kms_fold import valid_to_ms
 from projections.policy import PolicyError, Request, evaluate, parse_policy
 from sim.errors import AwsError
 from sim.params import Param
@@ -259,7 +258,7 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
         raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
     expires = req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
     try:
-        valid_to = valid_to_ms(req.get("ValidTo"))
+        valid_to = parse_aws_timestamp(req.get("ValidTo"))
     except ValueError as exc:
         raise AwsError("ValidationException", f"ValidTo: {exc}", "R-KMS-17") from None
     if expires and valid_to is None:
