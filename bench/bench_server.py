@@ -131,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
           "ms per call: median (mean)")
     print(f"{'operation':<12}" + "".join(f"{name:>20}" for name in results))
     for op in OPS:
-        cells = "".join(f"{statistics.median(r[op]) * 1e3:>10.3f} ({statistics.mean(r[op]) * 1e3:.3f})"
-                        .rjust(20) for r in results.values())
+        cells = "".join(f"{statistics.median(r[op]) * 1e3:.3f} "
+                        f"({statistics.mean(r[op]) * 1e3:.3f})".rjust(20)
+                        for r in results.values())
         print(f"{op:<12}{cells}")
     totals = {name: sum(map(sum, r.values())) for name, r in results.items()}
     print(f"{'total s':<12}" + "".join(f"{t:>20.3f}" for t in totals.values()))

@@ -7,7 +7,9 @@ only the events after it, never a replay from the start.
 Checkpoints stay small whatever the number of data items, because items are not
 copied into them (a million-event log has about a million items):
 
-* a checkpoint is the pickled world *without* its items (keys, associations, timers...);
+* a checkpoint is the pickled world *without* its items (keys, associations, timers...),
+  zlib-compressed; key and association histories (append-only) are not copied into it
+  either, only their lengths (:class:`Histories`);
 * items are shared through :class:`~projections.itemstore.ItemStore`: at each
   checkpoint the live items are frozen in place, and the first write to a frozen item
   saves its old version first, so every checkpoint still sees its items as they were;
@@ -30,6 +32,7 @@ import io
 import itertools
 import os
 import pickle
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
@@ -42,7 +45,7 @@ from projections.model import Association, Cause, Key
 from projections.world import World, rebind_machines
 
 CHECKPOINT_EVERY = 256
-#: Total bytes of pickled checkpoints kept; past it, every other checkpoint is dropped.
+#: Total bytes of (compressed) checkpoints kept; past it, every other checkpoint is dropped.
 CHECKPOINT_BUDGET = 48 << 20
 #: ``every`` grows to at least snapshot size / this: pickling ~50 bytes costs about what
 #: folding one data-plane event does, so snapshots stay a few percent of replay time
@@ -243,7 +246,7 @@ class Timeline:
         self._store = ItemStore()
         self._live.items = LiveItems(self._store)
         self._store.live = self._live.items
-        # Checkpoints: events folded, checkpoint id, and the pickled world; index 0 is
+        # Checkpoints: events folded, checkpoint id, and the compressed pickled world; index 0 is
         # the empty world. Ids are never reused, so dropping checkpoints is safe.
         self._cp_index: list[int] = []
         self._cp_id: list[int] = []
@@ -302,13 +305,16 @@ class Timeline:
     def _checkpoint(self) -> None:
         n = len(self.times)
         cp_id = self._store.freeze(n)
-        blob = snapshot(self._live, self._histories)
+        raw = snapshot(self._live, self._histories)
+        # Kept compressed: ARNs and names repeat, so a checkpoint shrinks about 5x for
+        # a tenth of a millisecond (a quarter of what pickling it costs).
+        blob = zlib.compress(raw, 1)
         self._cp_index.append(n)
         self._cp_id.append(cp_id)
         self._cp_blob.append(blob)
         self._cp_bytes += len(blob)
         # Amortise: a bigger world is snapshotted less often.
-        self.every = max(self.every, len(blob) // BYTES_PER_EVENT)
+        self.every = max(self.every, len(raw) // BYTES_PER_EVENT)
         if self._cp_bytes > self.budget and len(self._cp_blob) > 2:
             self._thin()
 
@@ -346,7 +352,7 @@ class Timeline:
     def world_after(self, n: int) -> World:
         """A fresh world with the first ``n`` events folded (timers up to event ``n``)."""
         i = bisect.bisect_right(self._cp_index, n) - 1
-        world = restore(self._cp_blob[i], self._histories)
+        world = restore(zlib.decompress(self._cp_blob[i]), self._histories)
         world.items = ItemsAt(self._store, self._cp_id[i], self._cp_index[i])
         for event in self.events[self._cp_index[i]:n]:
             world.fold(event)
@@ -371,5 +377,5 @@ class Timeline:
 
     @property
     def checkpoints(self) -> list[tuple[int, int]]:
-        """``(events folded, pickled bytes)`` of each checkpoint kept (for benchmarks)."""
+        """``(events folded, stored bytes)`` of each checkpoint kept (for benchmarks)."""
         return [(n, len(b)) for n, b in zip(self._cp_index, self._cp_blob, strict=True)]

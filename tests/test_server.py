@@ -160,3 +160,19 @@ def test_a_tampered_body_fails_the_signature() -> None:
         tampered = body.replace("alias/a", "alias/b")
         status, _, out = raw(srv, "POST", "/", tampered, headers)
         assert status == 403 and json.loads(out)["__type"] == "InvalidSignatureException"
+
+
+def test_concurrent_clients_get_one_event_each() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running() as srv:
+        def work(i: int) -> list[str]:
+            kms = client(srv, "kms", akid=f"AKID{i}")
+            return [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(10)]
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            keys = [k for batch in pool.map(work, range(8)) for k in batch]
+        events = srv.app.sim.events
+        assert len(set(keys)) == 80 and len(events) == 80
+        assert [e.seq for e in events] == list(range(1, 81))
+        assert {e.res["KeyMetadata"]["KeyId"] for e in events} == set(keys)

@@ -147,7 +147,8 @@ def test_cli_refuses_bad_flags(capsys) -> None:
     assert "--allow-remote" in capsys.readouterr().err
 
 
-def test_cli_serves_until_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serves_until_ctrl_c(tmp_path: Path, stop: int) -> None:
     log = tmp_path / "cli.kmlog"
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "serve", "--port", "0", "--log", str(log),
@@ -165,7 +166,7 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path) -> None:
         srv = Srv()
         srv.url = url.group(0)  # type: ignore[attr-defined]
         client(srv, "kms").create_key()  # type: ignore[arg-type]
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         assert proc.wait(timeout=20) == 0
         assert "1 events in" in proc.stderr.read()
     finally:

@@ -136,6 +136,8 @@ def test_no_registered_operation_answers_5xx_to_junk(srv, body) -> None:
     crashes = []
     for op in known_operations():
         service, name = op.split(":")
+        if service not in prefixes:  # operations other tests register
+            continue
         status, _, answer = json_call(srv, f"{prefixes[service]}.{name}", body)
         if status >= 500 and answer.get("__type") != "ServiceUnavailableException":
             crashes.append((op, status, answer))

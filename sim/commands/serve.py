@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from events.timefmt import TimeSyntaxError, parse_rfc3339
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
 from sim.runner import parse_set
+from sim.server import rules as _server_rules  # noqa: F401  (kmsim rules lists R-SRV-*)
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
 
 
@@ -124,9 +127,16 @@ def build(args: argparse.Namespace):
     return app, httpd
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C, then flush the log."""
+    """Serve until Ctrl-C (or SIGTERM), then flush the log."""
     app, httpd = build(args)
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (kill, docker stop) stops as cleanly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
     print(f"kmsim serve: {httpd.url} (clock {args.clock}, start {args.start}, account "
           f"{args.account}, region {args.region}); Ctrl-C stops", file=sys.stderr, flush=True)
     try:

@@ -60,7 +60,8 @@ def _context_keys(context: dict | None) -> dict:
 @operation("kms:Encrypt")
 def encrypt(ctx: CallContext, req: dict) -> dict:
     """Needs an Enabled ENCRYPT_DECRYPT key and kms:Encrypt (R-KMS-04, R-KMS-19)."""
-    check(req, KEY_ID, Param("Plaintext", str, required=True, min=1, max=4096), CONTEXT,
+    # Plaintext is a blob: base64 text on the wire, so AWS's 4096 bytes are 5464 characters.
+    check(req, KEY_ID, Param("Plaintext", str, required=True, min=1, max=5464), CONTEXT,
           ALGORITHM)
     key = _usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
     return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"]),
