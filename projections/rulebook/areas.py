@@ -1,3 +1,3 @@
 """Imports every area's rule module so that their declarations run (one line per area)."""
 
-from projections.rulebook import dataset, iam, kms, logs, simops, windows  # noqa: F401
+from projections.rulebook import dataset, iam, kms, logs, server, simops, windows  # noqa: F401

@@ -19,7 +19,6 @@ from events.timefmt import TimeSyntaxError, parse_rfc3339
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
 from sim.runner import parse_set
-from sim.server import rules as _server_rules  # noqa: F401  (kmsim rules lists R-SRV-*)
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
 
 

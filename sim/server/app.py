@@ -12,7 +12,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sim.server import control, rules  # noqa: F401  (rules: declares R-SRV-*)
+from sim.server import control
 from sim.server.auth import AuthConfig, identify
 from sim.server.cbor_protocol import CborCodec
 from sim.server.clock import ServerClock

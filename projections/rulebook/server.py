@@ -1,8 +1,7 @@
 """The server's own decisions, as rules (SPEC 3.5): every error the server answers
 before a handler runs cites one of these in ``x-kmsim-rule``.
 
-They are declared on import of :mod:`sim.server`. (To have ``kmsim rules`` list them
-without starting a server, this declaration can move to ``projections/rulebook``.)
+Declared here with every other area so that ``kmsim rules`` lists them.
 """
 
 from projections.rulebook import SPEC, Rule, declare
