@@ -130,7 +130,9 @@ def test_real_terminal_arrow_keys_and_history(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         screen = ""
         while time.monotonic() < deadline:
-            screen = _tmux("capture-pane", "-p", "-t", session)
+            # scrollback included and trailing padding dropped, so no line is missed
+            raw = _tmux("capture-pane", "-p", "-J", "-S", "-300", "-t", session)
+            screen = "\n".join(line.rstrip() for line in raw.splitlines())
             if text in screen:
                 return screen
             time.sleep(0.2)
@@ -147,7 +149,12 @@ def test_real_terminal_arrow_keys_and_history(tmp_path: Path) -> None:
         # Up three times recalls "goto +5m" from the history; Enter runs it again
         _tmux("send-keys", "-t", session, "Up", "Up", "Up", "Enter")
         screen = wait_for("]> goto +5m\nundone:")
-        assert screen.rstrip().endswith("kmsim [#8 +5m 2026-01-01T00:05:00Z]>")
+        # the prompt after it may still be printing: wait until the screen ends with it
+        deadline = time.monotonic() + 30
+        while not screen.rstrip().endswith("kmsim [#8 +5m 2026-01-01T00:05:00Z]>"):
+            assert time.monotonic() < deadline, f"the prompt never came back:\n{screen}"
+            time.sleep(0.2)
+            screen = wait_for("]> goto +5m\nundone:")
         _tmux("send-keys", "-t", session, "quit", "Enter")
         history = home / ".kmsim_history"
         deadline = time.monotonic() + 20
