@@ -5,7 +5,7 @@ A-CONFLICT, through the Simulator."""
 from __future__ import annotations
 
 import pytest
-from test_dataset_support import (
+from dataset_support import (
     ACCT,
     DATASET,
     OTHER,

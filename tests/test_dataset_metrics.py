@@ -4,7 +4,7 @@ per point, unreadable points withheld (A-GETMETRIC-UNREADABLE), A-DS-PUT-UNUSABL
 from __future__ import annotations
 
 import pytest
-from test_dataset_support import DATASET, associate, make_key, new_sim, put, raises
+from dataset_support import DATASET, associate, make_key, new_sim, put, raises
 
 START_S = 1767225600  # 2026-01-01T00:00:00Z in epoch seconds
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from freezegun import freeze_time
-from test_dataset_support import (
+from dataset_support import (
     DATASET,
     associate,
     cw_policy,

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_debug_fake import build_fake_log
+from debug_fake import build_fake_log
 
 from sim.cli import main
 from sim.commands.debug import DebugShell, parse_call

@@ -4,7 +4,7 @@ window under each A-PROPAGATION model, replace and disassociate, through the Sim
 from __future__ import annotations
 
 import pytest
-from test_logs_support import (
+from logs_support import (
     ACCT,
     OTHER,
     call_ok,

@@ -4,7 +4,7 @@ lifecycle, retention and deletion (SPEC 3.4, 7), through the Simulator API."""
 from __future__ import annotations
 
 import pytest
-from test_logs_support import ACCT, call_ok, logs_policy, make_key, new_sim, put, snapshot
+from logs_support import ACCT, call_ok, logs_policy, make_key, new_sim, put, snapshot
 
 GROUP_ARN = f"arn:aws:logs:us-east-1:{ACCT}:log-group:app"
 

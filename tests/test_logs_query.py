@@ -3,7 +3,7 @@ cross-account queries under the monitoring account's key, unreadable sources."""
 
 from __future__ import annotations
 
-from test_logs_support import (
+from logs_support import (
     ACCT,
     ALLOW_ALL,
     OTHER,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from test_server_support import (
+from server_support import (
     ACCT,
     ALLOW_ALL,
     client,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from test_server_support import ACCT, ALLOW_ALL, client, json_call, raw, running
+from server_support import ACCT, ALLOW_ALL, client, json_call, raw, running
 
 from events.logfile import LogReader
 from projections.answers import ASSOCIATION_KEYS, DOC_KEYS, KEY_KEYS

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import cbor2
 import pytest
-from test_server_support import json_call, raw, running
+from server_support import json_call, raw, running
 
 from sim.server.app import MAX_BODY
 from sim.services import known_operations

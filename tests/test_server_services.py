@@ -10,7 +10,7 @@ import botocore.model
 import cbor2
 import pytest
 from botocore.exceptions import ClientError
-from test_server_support import (
+from server_support import (
     ACCT,
     REGION,
     SERVICES_POLICY,

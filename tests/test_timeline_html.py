@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_debug_fake import build_fake_log
+from debug_fake import build_fake_log
 
 from sim.cli import main
 from sim.loading import load_timeline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_timetravel_support import GROUP, OTHER, build, test_kind  # noqa: F401
+from timetravel_support import GROUP, OTHER, build, test_kind  # noqa: F401
 
 from events.logfile import read_log
 from projections.answers import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_timetravel_support import GROUP, build, test_kind  # noqa: F401
+from timetravel_support import GROUP, build, test_kind  # noqa: F401
 
 from projections.answers import ASSOCIATION_KEYS, DOC_KEYS, ITEM_KEYS, KEY_KEYS
 from sim.cli import main

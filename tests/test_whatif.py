@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_timetravel_support import build, test_kind  # noqa: F401
+from timetravel_support import build, test_kind  # noqa: F401
 
 from sim.cli import main
 from sim.errors import InputError
