@@ -4,7 +4,6 @@ A-PROPAGATION model, A-DS-RELEASE, A-DS-WINDOW-READERS, key states, and permanen
 from __future__ import annotations
 
 import pytest
-from freezegun import freeze_time
 from dataset_support import (
     DATASET,
     associate,
@@ -14,6 +13,7 @@ from dataset_support import (
     new_sim,
     put,
 )
+from freezegun import freeze_time
 
 from events.timefmt import HOUR, MINUTE
 from projections.windows import draw_delay
