@@ -18,7 +18,6 @@ from projections.model import Cause, DataItem
 from projections.windows import begin_change
 from projections.world import World, folds
 from sim.errors import AwsError
-from sim.loading import load_timeline
 from sim.services import CallContext, operation
 from sim.simulator import Simulator
 
@@ -106,11 +105,3 @@ def build_fake_log(path: Path) -> Path:
     sim.save(path)
     sim.close()
     return path
-
-
-def test_fake_log_loads_with_items_and_a_window(tmp_path: Path) -> None:
-    loaded = load_timeline(str(build_fake_log(tmp_path / "fake.kmlog")))
-    world = loaded.timeline.world_at(loaded.timeline.end)
-    assert [i.label for i in world.iter_items()] == ["before", "inside", "after", "plain"]
-    inside = world.item("inside")
-    assert inside is not None and len(inside.keys) == 2  # under either key: uncertain window

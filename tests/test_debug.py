@@ -164,3 +164,11 @@ def test_real_terminal_arrow_keys_and_history(tmp_path: Path) -> None:
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
                        timeout=20)
+
+
+def test_fake_log_loads_with_items_and_a_window(tmp_path: Path) -> None:
+    loaded = load_timeline(str(build_fake_log(tmp_path / "fake.kmlog")))
+    world = loaded.timeline.world_at(loaded.timeline.end)
+    assert [i.label for i in world.iter_items()] == ["before", "inside", "after", "plain"]
+    inside = world.item("inside")
+    assert inside is not None and len(inside.keys) == 2  # under either key: uncertain window
