@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,11 +40,12 @@ class Step:
 
 
 def parse_step(text: str, variables: Mapping[str, Any] | None = None) -> Step:
-    """``'kms:CancelKeyDeletion {"KeyId": "alias/app"}'`` (JSON) or with a TOML inline
-    table ``{ KeyId = "alias/app" }``; ``${name}`` takes a scenario's saved value."""
+    """``'CALL ARGS'``: ARGS as JSON (``{"KeyId": "alias/app"}``), a TOML inline table
+    (``{ KeyId = "alias/app" }``) or NAME=VALUE words (``KeyId=alias/app``); ``${name}``
+    takes a scenario's saved value. The one parser of steps for whatif and the debugger."""
     m = _CALL.fullmatch(text)
     if not m:
-        raise InputError(f"bad --step {text!r}", None, None,
+        raise InputError(f"bad step {text!r}", None, None,
                          "write 'service:Operation ARGS', e.g. "
                          "'kms:CancelKeyDeletion {\"KeyId\": \"alias/app\"}'")
     call, rest = m.group(1), m.group(2).strip()
@@ -52,26 +54,42 @@ def parse_step(text: str, variables: Mapping[str, Any] | None = None) -> Step:
     def sub(match: re.Match) -> str:
         name = match.group(1)
         if name not in variables:
-            raise InputError(f"--step uses ${{{name}}}, which has no value", None, None,
+            raise InputError(f"the step uses ${{{name}}}, which has no value", None, None,
                              f"known: {', '.join(sorted(variables)) or '(none)'}")
         return str(variables[name])
 
     rest = _VAR.sub(sub, rest)
-    if not rest:
-        return Step(call, {})
-    try:
-        args = json.loads(rest)
-    except json.JSONDecodeError:
-        try:
-            args = tomllib.loads(f"args = {rest}")["args"]
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"bad arguments in --step {text!r}: {exc}", None, None,
-                             "JSON ({\"KeyId\": \"alias/app\"}) or a TOML inline table "
-                             "({ KeyId = \"alias/app\" })") from None
+    args = _table(rest, text) if rest.startswith("{") else _words(rest)
     if not isinstance(args, dict):
-        raise InputError(f"the arguments of --step {call} must be a map", None, None,
+        raise InputError(f"the arguments of {call} must be a map", None, None,
                          "e.g. {\"KeyId\": \"alias/app\"}")
     return Step(call, args)
+
+
+def _table(rest: str, text: str) -> Any:
+    try:
+        return json.loads(rest)
+    except json.JSONDecodeError:
+        try:
+            return tomllib.loads(f"args = {rest}")["args"]
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"bad arguments in step {text!r}: {exc}", None, None,
+                             "JSON ({\"KeyId\": \"alias/app\"}), a TOML inline table "
+                             "({ KeyId = \"alias/app\" }) or KeyId=alias/app") from None
+
+
+def _words(rest: str) -> dict:
+    args: dict = {}
+    for word in shlex.split(rest):
+        name, eq, value = word.partition("=")
+        if not eq or not name:
+            raise InputError(f"bad argument {word!r}", None, None,
+                             "write NAME=VALUE, e.g. KeyId=alias/app")
+        try:
+            args[name] = json.loads(value)
+        except json.JSONDecodeError:
+            args[name] = value
+    return args
 
 
 @dataclass

@@ -16,7 +16,6 @@ import os
 import re
 import shlex
 import sys
-import tomllib
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +26,7 @@ from sim.debugger import DebugError, Session
 from sim.errors import InputError
 from sim.loading import load_timeline
 from sim.runner import parse_set
+from sim.whatif import parse_step
 
 HISTORY_FILE = ".kmsim_history"
 
@@ -374,39 +374,16 @@ def split_options(arg: str, flags: tuple[str, ...] = ("--as",)) -> tuple[list[st
 
 
 def parse_call(text: str, names: dict[str, str]) -> tuple[str, dict]:
-    """``'CALL ARGS'``: ARGS as JSON, a TOML inline table, or NAME=VALUE words. A value that
-    is one of ``names`` (a key's short name as ``state`` shows it, or a scenario's saved
-    name such as ``k1``; also written ``${k1}``) means what it names (the key's ARN)."""
+    """``'CALL ARGS'`` as :func:`sim.whatif.parse_step` reads it; besides, a value that is
+    one of ``names`` (a key's short name as ``state`` shows it, or a scenario's saved name
+    such as ``k1``) means what it names (the key's ARN)."""
     s = text.strip()
     if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
         s = s[1:-1].strip()
-    op, _, rest = s.partition(" ")
-    if ":" not in op:
-        raise DebugError(f"bad call {op or s!r}", "fork 'kms:CancelKeyDeletion KeyId=k1'")
-    rest = rest.strip()
-    if rest.startswith("{"):
-        try:
-            args = json.loads(rest)
-        except json.JSONDecodeError:
-            try:
-                args = tomllib.loads(f"a = {rest}")["a"]
-            except tomllib.TOMLDecodeError as exc:
-                raise DebugError(f"cannot read the arguments: {exc}",
-                                 'write {"KeyId": "k1"} or KeyId=k1') from None
-    else:
-        args = {}
-        for word in shlex.split(rest):
-            name, eq, value = word.partition("=")
-            if not eq or not name:
-                raise DebugError(f"bad argument {word!r}", "write NAME=VALUE, e.g. KeyId=k1")
-            try:
-                args[name] = json.loads(value)
-            except json.JSONDecodeError:
-                args[name] = value
-    def value(v: object) -> object:
-        if isinstance(v, str):
-            bare = v[2:-1] if v.startswith("${") and v.endswith("}") else v
-            return names.get(bare, v)
-        return v
-
-    return op, {k: value(v) for k, v in args.items()}
+    try:
+        step = parse_step(s, names)
+    except InputError as exc:
+        raise DebugError(exc.message, exc.hint or "fork 'kms:CancelKeyDeletion KeyId=k1'"
+                         ) from None
+    return step.call, {k: names.get(v, v) if isinstance(v, str) else v
+                       for k, v in step.args.items()}
