@@ -59,7 +59,8 @@ declare(
          quote="Origin (`AWS_KMS`, `EXTERNAL`)"),
     Rule("R-KMS-16", "KeyId accepts a key id, key ARN, alias name or alias ARN; an alias or key "
          "in another region or account does not resolve", SPEC,
-         quote="KeyId accepts a key id, key ARN, alias name or alias ARN where KMS does"),
+         quote="Identifiers follow AWS exactly: 12-digit account ids, regions like "
+         "`us-east-1`, key ARNs `arn:aws:kms:REGION:ACCOUNT:key/UUID`, alias names `alias/NAME`"),
     Rule("R-KMS-17", "A parameter outside its documented length, pattern or enumeration fails "
          "with ValidationException", REFERENCE,
          quote="input KeyId: string {'min': 1, 'max': 2048} REQUIRED"),

@@ -13,15 +13,16 @@ declare(
          quote="malformed requests get 4xx errors, never 5xx"),
     Rule("R-SRV-02", "A request naming no operation, or a service kmsim does not serve "
          "(X-Amz-Target prefix, rpc-v2-cbor path), fails with UnknownOperationException",
-         SPEC, quote="KMS (awsJson1_1, X-Amz-Target: TrentService.*), CloudWatch Logs "
-         "(awsJson1_1, Logs_20140328.*), CloudWatch (smithy-rpc-v2-cbor)"),
+         SPEC, quote="KMS (`awsJson1_1`, `X-Amz-Target: TrentService.*`), CloudWatch Logs "
+         "(`awsJson1_1`, `Logs_20140328.*`), CloudWatch (`smithy-rpc-v2-cbor`"),
     Rule("R-SRV-03", "With --verify-signatures, a request whose SigV4 signature does not match "
          "the secret of its access key id is refused with HTTP 403", SPEC,
-         quote="signatures are verified when --verify-signatures is given with the secrets"),
+         quote="signatures are verified when `--verify-signatures` is given with the "
+         "secrets"),
     Rule("R-SRV-04", "The caller is the principal mapped to the request's access key id; an "
          "unmapped key id is the account root", SPEC,
          quote="The caller is the principal mapped to the request's access key id "
-         "(--principal AKID=ARN, repeatable; an unmapped key id is the account root)"),
+         "(`--principal AKID=ARN`, repeatable; an unmapped key id is the account root)"),
     Rule("R-SRV-05", "A request body over the server's limit, or without a Content-Length, is "
          "refused with a 4xx error", SPEC, quote="malformed requests get 4xx errors, never 5xx"),
 )
