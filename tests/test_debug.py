@@ -172,3 +172,25 @@ def test_fake_log_loads_with_items_and_a_window(tmp_path: Path) -> None:
     assert [i.label for i in world.iter_items()] == ["before", "inside", "after", "plain"]
     inside = world.item("inside")
     assert inside is not None and len(inside.keys) == 2  # under either key: uncertain window
+
+
+def test_history_is_replaced_whole_and_kept_when_the_write_fails(tmp_path: Path) -> None:
+    from sim.commands.debug import _save_history
+
+    history = tmp_path / ".kmsim_history"
+    history.write_text("old\n", encoding="utf-8")
+
+    class Failing:
+        def write_history_file(self, path: str) -> None:
+            Path(path).write_text("half", encoding="utf-8")
+            raise OSError("disk full")
+
+    class Working:
+        def write_history_file(self, path: str) -> None:
+            Path(path).write_text("goto +5m\n", encoding="utf-8")
+
+    _save_history(Failing(), history)
+    assert history.read_text(encoding="utf-8") == "old\n"
+    assert list(tmp_path.iterdir()) == [history]  # the partial file is cleaned up
+    _save_history(Working(), history)
+    assert history.read_text(encoding="utf-8") == "goto +5m\n"

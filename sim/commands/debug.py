@@ -17,7 +17,7 @@ import re
 import shlex
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from events.timefmt import format_time
 from projections.arns import short_resource
@@ -193,8 +193,7 @@ class DebugShell(cmd.Cmd):
             except KeyboardInterrupt:
                 self.say("^C (type quit to leave)")
         if readline is not None and history is not None:
-            with contextlib.suppress(OSError):
-                readline.write_history_file(str(history))
+            _save_history(readline, history)
         return 0
 
     # -- commands ------------------------------------------------------------------------
@@ -341,6 +340,18 @@ def _count(arg: str) -> int:
     if not s.isdigit() or int(s) < 1:
         raise DebugError(f"bad count {s!r}", "a whole number of events, e.g. step 3")
     return int(s)
+
+
+def _save_history(readline: Any, history: Path) -> None:
+    """Write the history beside its file, then rename: a reader (or a crash) never sees a
+    half-written file, and an old history is kept if the write fails."""
+    partial = history.with_name(history.name + f".{os.getpid()}.tmp")
+    try:
+        readline.write_history_file(str(partial))
+        os.replace(partial, history)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def _history_path() -> Path | None:
