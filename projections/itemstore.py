@@ -3,8 +3,10 @@
 A log of a million writes has a million items; copying them into every checkpoint
 would cost time and memory in proportion to the log for every checkpoint. Instead:
 
-* :class:`LiveItems` is the live world's ``items`` dict; it tells the store when an
-  item a checkpoint can see is replaced or removed;
+* :class:`LiveItems` is the live world's ``items`` mapping; it keeps plain items as rows
+  of :class:`~projections.itemcolumns.ItemColumns` (33 bytes each, never changed in
+  place) and the others as objects, and tells the store when an item a checkpoint can
+  see is replaced or removed;
 * at each checkpoint :meth:`ItemStore.freeze` swaps the class of every item written
   since the last one to a *frozen* subclass (same layout, no copy); the first write
   to a frozen item's attribute saves a copy of its old version for the checkpoints
@@ -23,9 +25,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import heapq
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from projections.itemcolumns import ItemColumns, Place
 from projections.model import DataItem
 
 #: seq -> versions ``(valid for checkpoint ids <= this, item or None for absent)``.
@@ -97,14 +101,16 @@ class ItemStore:
         return twin
 
     def freeze(self, n: int) -> int:
-        """Take a checkpoint of the items after ``n`` events; returns its id."""
-        live, old_floor, dirty = self.live, self.floor, self.dirty
+        """Take a checkpoint of the items after ``n`` events; returns its id.
+
+        Rows of the columns need nothing: they never change (a write moves the item to
+        the objects first)."""
+        objs, old_floor, dirty = self.live.objs, self.floor, self.dirty
         twins: dict[type, type | None] = {}  # class -> its frozen twin (None: frozen already)
-        get = dict.__getitem__
-        for seq in reversed(live):  # items written since the last checkpoint are last
+        for seq in reversed(objs):  # objects added since the last checkpoint are last
             if seq <= old_floor and seq not in dirty:
                 break
-            item = get(live, seq)
+            item = objs[seq]
             cls = type(item)
             if cls in twins:
                 twin = twins[cls]
@@ -113,11 +119,11 @@ class ItemStore:
                                      else self.frozen_class(cls))
             if twin is not None:
                 item.__class__ = twin
-        for seq in self.dirty:
-            item = dict.get(live, seq)
+        for seq in dirty:
+            item = objs.get(seq)
             if item is not None:
                 self._freeze_one(item)
-        self.dirty.clear()
+        dirty.clear()
         self.floor = n
         self.latest += 1
         return self.latest
@@ -132,16 +138,17 @@ class ItemStore:
         base = _base(type(item))
         object.__setattr__(item, "__class__", base)
         seq = getattr(item, "seq", None)
-        if seq is not None and dict.get(self.live, seq) is item:
+        if seq is not None and self.live.objs.get(seq) is item:
             self._record(seq, copy_item(item, base))
             self.dirty.add(seq)
 
-    def replaced(self, seq: int, old: Any) -> None:
-        """``live[seq]`` is about to change (set, replaced or removed)."""
+    def replaced(self, seq: int, old: Any, owned: bool = False) -> None:
+        """``live[seq]`` is about to change (set, replaced or removed); ``owned``: ``old``
+        is a copy nobody else holds (a row read back), kept as it is."""
         if self.latest < 0 or seq > self.floor:
             return  # no checkpoint can see this seq yet
-        if old is None:
-            self._record(seq, None)
+        if old is None or owned:
+            self._record(seq, old)
         elif hasattr(type(old), "_thawed_class"):
             self._record(seq, copy_item(old))
         self.dirty.add(seq)
@@ -160,67 +167,162 @@ class ItemStore:
         for until, item in self.exceptions.get(seq, ()):
             if until >= cp_id:
                 return item
-        return dict.get(self.live, seq)
+        return self.live.shared(seq)
 
     def seqs_at(self, cp_id: int, floor: int) -> list[int]:
         """Every item seq the checkpoint saw, in order."""
+        exceptions = self.exceptions
         out = [s for s in self.live if s <= floor and (
-            s not in self.exceptions or self.version(s, cp_id, floor) is not None)]
-        out += [s for s in self.exceptions if s <= floor and s not in self.live
+            s not in exceptions or self.version(s, cp_id, floor) is not None)]
+        out += [s for s in exceptions if s <= floor and s not in self.live
                 and self.version(s, cp_id, floor) is not None]
         out.sort()
         return out
 
 
-class LiveItems(dict):
-    """The live world's ``items``: a dict that reports changes to seqs checkpoints see."""
+class LiveItems(MutableMapping):
+    """The live world's ``items``: plain items as column rows, the others as objects.
 
-    __slots__ = ("_store",)
+    Reports changes to seqs that checkpoints see to the store. Iterates in seq order.
+    A row is read back as a row item; writing to one moves it into ``objs`` first
+    (:meth:`promote`), so the caller's write lands on the stored item as with a dict.
+    """
 
     def __init__(self, store: ItemStore) -> None:
-        super().__init__()
         self._store = store
+        self.objs: dict[int, Any] = {}
+        self.cols = ItemColumns()
+        self._unsorted = False  # objs' insertion order differs from seq order
+        self._row_class = _row_class(self)
+
+    # -- the hot path ----------------------------------------------------------------------
+    def add_row(self, seq: int, place: Place, written_at: int,
+                keys: tuple[str | None, ...], expires_at: int | None) -> bool:
+        """Store a plain item (no cause, label, gone or extra) as a row; False when a row
+        cannot hold it here (store it as an object then)."""
+        if seq <= self._store.floor or seq in self.objs or not self.cols.accepts(seq):
+            return False
+        self.cols.append(seq, place, written_at, keys, expires_at)
+        return True
+
+    def shared(self, seq: int) -> Any:
+        """The stored item ``seq`` (a row item for a row), or None."""
+        obj = self.objs.get(seq)
+        if obj is not None:
+            return obj
+        i = self.cols.row(seq) if isinstance(seq, int) else -1
+        return None if i < 0 else self.cols.item(i, self._row_class)
+
+    def promote(self, item: Any) -> Any:
+        """A row item is about to be written: store it as an object. Returns the object
+        now stored under its seq (another copy if one was promoted first; None: removed)."""
+        object.__setattr__(item, "__class__", DataItem)
+        seq = item.seq
+        if self.cols.row(seq) >= 0:
+            self[seq] = item
+            return item
+        return self.objs.get(seq)
+
+    # -- the mapping -------------------------------------------------------------------------
+    def __getitem__(self, seq: int) -> Any:
+        item = self.shared(seq)
+        if item is None:
+            raise KeyError(seq)
+        return item
+
+    def get(self, seq: int, default: Any = None) -> Any:
+        """As ``dict.get``."""
+        item = self.shared(seq)
+        return default if item is None else item
+
+    def __contains__(self, seq: object) -> bool:
+        return seq in self.objs or (isinstance(seq, int) and self.cols.row(seq) >= 0)
 
     def __setitem__(self, seq: int, item: Any) -> None:
-        store = self._store
-        if seq <= store.floor or seq in self:
-            store.replaced(seq, dict.get(self, seq))
-        dict.__setitem__(self, seq, item)
+        store, objs, cols = self._store, self.objs, self.cols
+        i = cols.row(seq) if cols.seqs and seq <= cols.seqs[-1] else -1
+        if i >= 0:
+            store.replaced(seq, cols.item(i), owned=True)
+            cols.kill(i)
+        elif seq <= store.floor or seq in objs:
+            store.replaced(seq, objs.get(seq))
+        if objs and seq not in objs and seq < next(reversed(objs)):
+            self._unsorted = True
+        objs[seq] = item
 
     def __delitem__(self, seq: int) -> None:
-        self._store.replaced(seq, dict.__getitem__(self, seq))
-        dict.__delitem__(self, seq)
+        i = self.cols.row(seq) if isinstance(seq, int) else -1
+        if i >= 0:
+            self._store.replaced(seq, self.cols.item(i), owned=True)
+            self.cols.kill(i)
+            return
+        self._store.replaced(seq, self.objs[seq])
+        del self.objs[seq]
 
-    def pop(self, seq: int, *default: Any) -> Any:  # type: ignore[override]
-        """As ``dict.pop``."""
-        if seq in self:
-            self._store.replaced(seq, dict.__getitem__(self, seq))
-        return dict.pop(self, seq, *default)
+    def __len__(self) -> int:
+        return len(self.objs) + len(self.cols)
 
-    def popitem(self) -> tuple[int, Any]:
-        """As ``dict.popitem``."""
-        seq = next(reversed(self))
-        return seq, self.pop(seq)
+    def _obj_seqs(self) -> list[int]:
+        if self._unsorted:
+            self.objs = dict(sorted(self.objs.items()))
+            self._unsorted = False
+        return list(self.objs)
 
-    def clear(self) -> None:
-        """As ``dict.clear``."""
-        for seq in list(self):
-            del self[seq]
+    def __iter__(self) -> Iterator[int]:
+        # A snapshot of the objects' seqs: writes during the loop promote rows into them.
+        return heapq.merge(self._obj_seqs(), self.cols.live_seqs())
 
-    def setdefault(self, seq: int, default: Any = None) -> Any:
-        """As ``dict.setdefault``."""
-        if seq not in self:
-            self[seq] = default
-        return dict.__getitem__(self, seq)
+    def _walk(self) -> Iterator[tuple[int, Any]]:
+        """``(seq, item)`` in seq order, reading the rows in one pass (no lookups)."""
+        objs, cols, cls = self.objs, self.cols, self._row_class
+        keys = self._obj_seqs()
+        seqs, alive = cols.seqs, cols.alive
+        j, nk = 0, len(keys)
+        for i in range(len(seqs)):
+            if not alive[i]:
+                continue
+            s = seqs[i]
+            while j < nk and keys[j] < s:
+                obj = objs.get(keys[j])
+                if obj is not None:
+                    yield keys[j], obj
+                j += 1
+            if alive[i]:  # still: the caller may have written the previous row's item
+                yield s, cols.item(i, cls)
+        for k in keys[j:]:
+            obj = objs.get(k)
+            if obj is not None:
+                yield k, obj
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        """As ``dict.update``."""
-        for k, v in dict(*args, **kwargs).items():
-            self[k] = v
+    def values(self) -> Iterator[Any]:  # type: ignore[override]
+        """The items in seq order."""
+        return (item for _, item in self._walk())
+
+    def items(self) -> Iterator[tuple[int, Any]]:  # type: ignore[override]
+        """``(seq, item)`` in seq order."""
+        return self._walk()
 
     def __reduce__(self) -> Any:
         # Copies of the live world are plain dicts of plain items.
-        return (dict, ([(k, copy_item(v)) for k, v in self.items()],))
+        return (dict, ([(k, copy_item(v)) for k, v in self._walk()],))
+
+
+def _row_class(live: LiveItems) -> type:
+    """The class of items read from ``live``'s rows: a write moves the item to the objects."""
+
+    def __setattr__(obj: Any, name: str, value: Any) -> None:
+        current = live.promote(obj)
+        object.__setattr__(obj, name, value)
+        if current is not None and current is not obj:
+            setattr(current, name, value)  # an earlier copy was promoted: it is the item
+
+    def __delattr__(obj: Any, name: str) -> None:
+        live.promote(obj)
+        object.__delattr__(obj, name)
+
+    return type("RowDataItem", (DataItem,), {
+        "__slots__": (), "__setattr__": __setattr__, "__delattr__": __delattr__,
+        "_thawed_class": DataItem})
 
 
 class ItemsAt(MutableMapping):
@@ -275,6 +377,4 @@ class ItemsAt(MutableMapping):
 
 
 def _merge(a: list[int], b: list[int]) -> Iterator[int]:
-    import heapq
-
     return heapq.merge(a, b)

@@ -12,6 +12,7 @@ from events.record import Event
 from events.timefmt import DAY, MINUTE, parse_duration
 from projections.arns import log_group_arn, query_result_arn
 from projections.decrypt import evaluates
+from projections.itemstore import LiveItems
 from projections.logs_model import (
     QUERY_RESULT_TTL_DAYS,
     LogGroup,
@@ -164,8 +165,12 @@ def _put_events(world: World, event: Event) -> None:
     days = g.retention_days
     expires = None if days is None else t + days * DAY
     seq = event.seq
-    world.items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
-                                None, expires, None, extra)
+    items = world.items
+    # A plain batch is a row of the live store's columns (no object: see itemcolumns).
+    if extra is not None or type(items) is not LiveItems or not items.add_row(
+            seq, ("log-events", arn, g.account, g.region), t, keys, expires):
+        items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
+                              None, expires, None, extra)
     stream = str(req["logStreamName"])
     if stream not in g.streams:
         g.streams[stream] = seq  # A-IMPLICIT-STREAM create
