@@ -16,7 +16,7 @@ from typing import Any
 
 import msgpack
 
-from events.record import SCHEMA_VERSION, Event
+from events.record import SCHEMA_VERSION, Event, adopt
 
 __all__ = [
     "UnsupportedEventVersion",
@@ -100,7 +100,7 @@ def decode_event(b: bytes) -> Event:
         raise ValueError(f"an event must be a msgpack map, got {type(d).__name__}")
     if d.get("v") != SCHEMA_VERSION:
         d = upcast(d)
-    return Event.from_dict(d)
+    return adopt(d)
 
 
 def decode_events(payloads: Sequence[bytes]) -> Iterator[Event]:
@@ -114,7 +114,7 @@ def decode_events(payloads: Sequence[bytes]) -> Iterator[Event]:
     """
     unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
     unpacker.feed(b"".join(payloads))
-    tell, from_dict = unpacker.tell, Event.from_dict
+    tell = unpacker.tell
     pos = 0
     for b, d in zip(payloads, unpacker, strict=False):
         pos += len(b)
@@ -122,7 +122,7 @@ def decode_events(payloads: Sequence[bytes]) -> Iterator[Event]:
             raise ValueError("a payload is not exactly one msgpack map")
         if d.get("v") != SCHEMA_VERSION:
             d = upcast(d)
-        yield from_dict(d)
+        yield adopt(d)
     if tell() != pos:
         raise ValueError("a payload is not a whole msgpack map")
 

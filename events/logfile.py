@@ -311,6 +311,15 @@ class LogReader:
             yield from zip(offsets, self._decode(offsets, payloads), strict=True)
         self._check_end(scan.end)
 
+    def batches(self) -> Iterator[tuple[list[int], Iterator[Event]]]:
+        """Yield ``(frame offsets, their events)`` per read: for bulk loads, which save a
+        generator step per event over :meth:`iter_with_offsets`. Consume each batch's
+        events before asking for the next batch."""
+        scan = Scan(self._fd, self._start)
+        for offsets, payloads in scan:
+            yield offsets, self._decode(offsets, payloads)
+        self._check_end(scan.end)
+
     def _decode(self, offsets: list[int], payloads: list[bytes]) -> Iterator[Event]:
         """Decode one batch of frames; a whole frame that is not an event is corruption."""
         try:

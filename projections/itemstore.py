@@ -4,7 +4,7 @@ A log of a million writes has a million items; copying them into every checkpoin
 would cost time and memory in proportion to the log for every checkpoint. Instead:
 
 * :class:`LiveItems` is the live world's ``items`` mapping; it keeps plain items as rows
-  of :class:`~projections.itemcolumns.ItemColumns` (33 bytes each, never changed in
+  of :class:`~projections.itemcolumns.ItemColumns` (32 bytes each, never changed in
   place) and the others as objects, and tells the store when an item a checkpoint can
   see is replaced or removed;
 * at each checkpoint :meth:`ItemStore.freeze` swaps the class of every item written
@@ -29,7 +29,7 @@ import heapq
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from projections.itemcolumns import ItemColumns, Place
+from projections.itemcolumns import ItemColumns
 from projections.model import DataItem
 
 #: seq -> versions ``(valid for checkpoint ids <= this, item or None for absent)``.
@@ -196,13 +196,15 @@ class LiveItems(MutableMapping):
         self._row_class = _row_class(self)
 
     # -- the hot path ----------------------------------------------------------------------
-    def add_row(self, seq: int, place: Place, written_at: int,
-                keys: tuple[str | None, ...], expires_at: int | None) -> bool:
+    def add_row(self, seq: int, kind: str, resource: str, account: str, region: str,
+                written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> bool:
         """Store a plain item (no cause, label, gone or extra) as a row; False when a row
         cannot hold it here (store it as an object then)."""
-        if seq <= self._store.floor or seq in self.objs or not self.cols.accepts(seq):
+        cols = self.cols
+        if seq <= self._store.floor or seq in self.objs or (cols.seqs and
+                                                             seq <= cols.seqs[-1]):
             return False
-        self.cols.append(seq, place, written_at, keys, expires_at)
+        cols.append(seq, kind, resource, account, region, written_at, keys, expires_at)
         return True
 
     def shared(self, seq: int) -> Any:
@@ -276,10 +278,10 @@ class LiveItems(MutableMapping):
         """``(seq, item)`` in seq order, reading the rows in one pass (no lookups)."""
         objs, cols, cls = self.objs, self.cols, self._row_class
         keys = self._obj_seqs()
-        seqs, alive = cols.seqs, cols.alive
+        seqs, alive = cols.seqs, cols.is_alive
         j, nk = 0, len(keys)
         for i in range(len(seqs)):
-            if not alive[i]:
+            if not alive(i):
                 continue
             s = seqs[i]
             while j < nk and keys[j] < s:
@@ -287,7 +289,7 @@ class LiveItems(MutableMapping):
                 if obj is not None:
                     yield keys[j], obj
                 j += 1
-            if alive[i]:  # still: the caller may have written the previous row's item
+            if alive(i):  # still: the caller may have written the previous item
                 yield s, cols.item(i, cls)
         for k in keys[j:]:
             obj = objs.get(k)

@@ -141,14 +141,18 @@ def _put_events(world: World, event: Event) -> None:
     # the item shares the group's strings instead of keeping the event's copies.
     req = event.req
     t = event.t
-    g = _state(world)["groups"][log_group_arn(event.region, event.account,
-                                                str(req["logGroupName"]))]
+    g = world.resources["logs"]["groups"][log_group_arn(event.region, event.account,
+                                                        str(req["logGroupName"]))]
     arn = g.arn
     assoc = world.associations.get(arn)
-    candidates = assoc.candidates() if assoc is not None else (None,)
-    if len(candidates) == 1:  # ingest_keys' answer for an accepted write, without the call
-        keys = intern_keys(candidates)
-    else:
+    state = "none" if assoc is None else assoc.state
+    if state == "associated":  # what ingest_keys answers for an accepted write, inlined
+        keys = _ONE_KEY.get(assoc.key) or _ONE_KEY.setdefault(  # type: ignore[union-attr]
+            assoc.key, intern_keys((assoc.key,)))  # type: ignore[union-attr]
+    elif state == "none":
+        keys = NO_KEY
+    else:  # inside a window
+        candidates = assoc.candidates()  # type: ignore[union-attr]
         keys, _ = ingest_keys(world, assoc, arn,
                               world.settings.get("ingest_unusable_key", "fail"), accepted=True)
         if not keys:  # only under a replay that disagrees with the record: keep its view
@@ -161,21 +165,26 @@ def _put_events(world: World, event: Event) -> None:
         stamps = [t if e.get("timestamp") is None else int(e["timestamp"])
                   for e in log_events]  # R-LOGS-41
         lo, hi = min(stamps), max(stamps)
-    extra = None if lo == hi == t else {"t0": lo, "t1": hi}
     days = g.retention_days
     expires = None if days is None else t + days * DAY
     seq = event.seq
     items = world.items
     # A plain batch is a row of the live store's columns (no object: see itemcolumns).
-    if extra is not None or type(items) is not LiveItems or not items.add_row(
-            seq, ("log-events", arn, g.account, g.region), t, keys, expires):
+    if lo != t or hi != t or type(items) is not LiveItems or not items.add_row(
+            seq, "log-events", arn, g.account, g.region, t, keys, expires):
         items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
-                              None, expires, None, extra)
-    stream = str(req["logStreamName"])
+                              None, expires, None,
+                              None if lo == hi == t else {"t0": lo, "t1": hi})
+    stream = req["logStreamName"]
     if stream not in g.streams:
-        g.streams[stream] = seq  # A-IMPLICIT-STREAM create
+        g.streams[str(stream)] = seq  # A-IMPLICIT-STREAM create
     if expires is not None:
         _arm(world, days, expires, seq)
+
+
+#: key ARN -> its interned one-key tuple (the keys of a batch of an associated group).
+_ONE_KEY: dict[str, tuple[str | None, ...]] = {}
+NO_KEY = intern_keys((None,))
 
 
 # -- associations ------------------------------------------------------------------------

@@ -273,16 +273,32 @@ class Timeline:
         gc.disable()
         try:
             with LogReader(path) as reader:
-                add = timeline._add
-                for off, event in reader.iter_with_offsets():
-                    offsets.append(off)
-                    add(event, False)
+                timeline._load(reader.batches(), offsets)
         finally:
             if collecting:
                 gc.enable()
                 gc.freeze()
         timeline.events = FileEvents(path, offsets)
         return timeline
+
+    def _load(self, batches: Iterable[tuple[list[int], Iterable[Event]]],
+              offsets: array) -> None:
+        """Fold batches of events from a file: :meth:`_add` unrolled (the replay hot loop)."""
+        times, fold = self.times, self._live.fold
+        last = times[-1] if times else -(2**63)
+        due = self._cp_index[-1] + self.every  # events folded at the next checkpoint
+        for offs, events in batches:
+            offsets.extend(offs)
+            for event in events:
+                t = event.t
+                if t < last:
+                    raise ValueError(f"event #{event.seq} goes back in time")
+                last = t
+                times.append(t)
+                fold(event)
+                if len(times) >= due:
+                    self._checkpoint()
+                    due = self._cp_index[-1] + self.every
 
     # -- building ------------------------------------------------------------------------
     def append(self, event: Event) -> None:
