@@ -109,13 +109,14 @@ class Event:
 # instead of ten (and the dataclass has no __post_init__ to skip).
 _new = object.__new__
 _setattr = object.__setattr__
-_KEYSET = frozenset(_KEYS)
+#: The keys of an event map, as a set.
+EVENT_KEYS = frozenset(_KEYS)
 
 
 def adopt(d: dict[str, Any], cls: type[Event] = Event) -> Event:
     """An event whose fields are the dict ``d`` itself (a fresh dict nobody else changes,
     such as one just decoded); ValueError unless it has exactly the keys of SPEC 6."""
-    if type(d) is dict and d.keys() == _KEYSET:
+    if type(d) is dict and d.keys() == EVENT_KEYS:
         e = _new(cls)
         _setattr(e, "__dict__", d)
         return e

@@ -134,6 +134,32 @@ def test_from_dict_refuses_other_keys(change):
         Event.from_dict(d)
 
 
+def test_from_dict_keeps_its_own_copy_and_events_stay_frozen():
+    import dataclasses
+
+    d = make_event(4).to_dict()
+    e = Event.from_dict(d)
+    d["seq"] = 99
+    assert e.seq == 4  # the caller's dict is not the event's state
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.seq = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("change", ["missing", "extra"])
+def test_decoding_refuses_a_map_with_other_keys(change):
+    from events.codec import decode_events
+
+    d = make_event(1).to_dict()
+    if change == "missing":
+        del d["draws"]
+    else:
+        d["new"] = 1
+    payload = msgpack.packb(d)
+    for decode in (decode_event, lambda b: next(decode_events([b]))):
+        with pytest.raises(ValueError, match="exactly the keys"):
+            decode(payload)
+
+
 def test_encode_decode_round_trip_is_deterministic():
     e = make_event(3, draws={"keyId": "1234abcd", "delay_ms": 250, "blob": b"\x00\xff"})
     b = encode_event(e)
