@@ -103,6 +103,16 @@ class ItemColumns:
             item.__class__ = cls
         return item
 
+    def rows_of(self, kind: str, resources: set[str] | frozenset[str]) -> list[int]:
+        """The live rows of this kind on these resources, in order (no item is built)."""
+        wanted = {i for i, (k, r, _, _, _) in enumerate(self._shapes)
+                  if k == kind and r in resources}
+        if not wanted:
+            return []
+        alive = self.alive
+        return [i for i, s in enumerate(self.shape) if s in wanted and
+                (alive is None or alive[i])]
+
     def kill(self, i: int) -> None:
         """Mark row ``i`` dead (its item was removed or moved to the objects)."""
         if self.alive is None:

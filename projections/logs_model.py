@@ -204,7 +204,9 @@ def query_sources(world: World, group_arns: list[str], start_ms: int, end_ms: in
 
 def batches(world: World, group_arns: set[str]) -> list[DataItem]:
     """The live (not gone) log-event batches of these log groups, in write order."""
-    return [i for i in world.iter_items()
+    select = getattr(world.items, "select", None)  # the live store: scans its columns
+    pool = select("log-events", group_arns) if select else world.iter_items()
+    return [i for i in pool
             if i.kind == "log-events" and i.gone is None and i.resource in group_arns]
 
 

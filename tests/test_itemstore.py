@@ -179,3 +179,17 @@ class ItemStoreMachine(RuleBasedStateMachine):
 
 TestItemStore = ItemStoreMachine.TestCase
 TestItemStore.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+
+
+def test_select_reads_back_only_matching_items_in_seq_order() -> None:
+    store = ItemStore()
+    for seq in range(1, 30):
+        add_plain(store, plain(seq, seq % 2, 0))
+    store.live[31] = dataclasses.replace(plain(31, 0, 1), label="object")
+    store.live[5].label = "promoted"  # a row moved to the objects
+    found = store.live.select("log-events", {GROUPS[0]})
+    assert [i.seq for i in found] == [s for s in range(1, 30) if s % 2 == 0] + [31]
+    found = store.live.select("log-events", {GROUPS[1]})
+    assert [i.seq for i in found] == [s for s in range(1, 30) if s % 2]
+    assert next(i for i in found if i.seq == 5).label == "promoted"
+    assert store.live.select("query-result", set(GROUPS)) == []
