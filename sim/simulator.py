@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from events.logfile import LogHeader, LogWriter
+from events.logfile import LogHeader, LogReader, LogWriter
 from events.record import SCHEMA_VERSION, Event, err_out, ok_out
 from events.timefmt import format_time, parse_rfc3339
 from projections.arns import account_of_arn, resource_from_name, root_arn
@@ -101,6 +101,31 @@ class Simulator:
         self._writer: LogWriter | None = None
         if log is not None:
             self._writer = LogWriter.create(str(log), self.header())
+
+    @classmethod
+    def resume(cls, log: str | Path) -> Simulator:
+        """Continue the timeline of an existing log: fold its events, then append every new
+        call to it. The log's header decides start, profile, assumptions, seed, account and
+        region; time resumes at the last event. A torn tail is truncated with a warning
+        (the writer's rule); corruption before the end raises ``LogCorrupt``."""
+        writer = LogWriter.open(str(log))
+        try:
+            header = writer.header
+            extra = header.extra
+            sim = cls(start=header.start, account=str(extra.get("account", DEFAULT_ACCOUNT)),
+                      region=str(extra.get("region", DEFAULT_REGION)), profile=header.profile,
+                      assumptions=header.assumptions, seed=int(extra.get("seed", 0)),
+                      name=str(extra.get("name", "")))
+            with LogReader(str(log)) as reader:
+                for event in reader:
+                    sim.timeline.append(event)
+                    if event.op == "sim:PutPrincipal" and event.ok:
+                        sim.names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+        except BaseException:
+            writer.close()
+            raise
+        sim._writer = writer
+        return sim
 
     # -- identity ----------------------------------------------------------------------
     def header(self) -> LogHeader:

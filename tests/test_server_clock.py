@@ -175,3 +175,76 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path, stop: int) -> None:
             proc.wait(timeout=10)
     with LogReader(str(log)) as reader:
         assert [e.op for e in reader] == ["kms:CreateKey"]
+
+
+def _serve(*flags: str) -> tuple[subprocess.Popen, object]:
+    """``kmsim serve`` in a child process and an object with its ``url``."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "--port", "0", *flags],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines = [proc.stderr.readline()]
+    if "resumed" in lines[0]:
+        lines.append(proc.stderr.readline())
+    url = re.search(r"http://127\.0\.0\.1:\d+", lines[-1])
+    if not url:
+        proc.kill()
+        raise AssertionError("".join(lines) + proc.stderr.read())
+
+    class Srv:
+        pass
+
+    srv = Srv()
+    srv.url = url.group(0)  # type: ignore[attr-defined]
+    srv.banner = "".join(lines)  # type: ignore[attr-defined]
+    return proc, srv
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+    assert proc.stderr is not None
+    with proc.stderr:
+        return proc.stderr.read()
+
+
+def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys) -> None:
+    log = str(tmp_path / "serve.kmlog")
+    proc, srv = _serve("--log", log, "--profile", "api-2026")
+    try:
+        kms = client(srv, "kms")  # type: ignore[arg-type]
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.disable_key(KeyId=key)
+        _post(srv, "/_kmsim/clock", {"advance": "1h"})
+        kms.list_keys()
+    finally:
+        assert "3 events in" in _stop(proc)
+    # without --resume an existing log is refused, and contradicting flags too
+    assert main(["serve", "--port", "0", "--log", log]) == 2
+    assert "add --resume" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--log", log, "--resume", "--set",
+                 "propagation=instant"]) == 2
+    assert "differs from the log's assumptions" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--log", log, "--resume", "--profile", "seed"]) == 2
+    assert "--profile differs from the log's header (api-2026)" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--resume"]) == 2
+    assert "--resume needs --log" in capsys.readouterr().err
+    proc, srv = _serve("--log", log, "--resume")
+    assert f"resumed 3 events from {log}, now 2026-01-01T01:00:00Z" in srv.banner  # type: ignore[attr-defined]
+    try:
+        kms = client(srv, "kms")  # type: ignore[arg-type]
+        # the key and its state came back, and time resumed at the last event
+        assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Disabled"
+        assert _get(srv, "/_kmsim/clock")[1]["now"] == "2026-01-01T01:00:00Z"
+        kms.enable_key(KeyId=key)
+        second = kms.create_key()["KeyMetadata"]["KeyId"]
+        assert second != key  # ids keep coming from the log's seed, one per event number
+        assert main(["serve", "--port", "0", "--log", log, "--resume"]) == 2
+        assert "another kmsim is writing this log" in capsys.readouterr().err
+    finally:
+        assert "6 events in" in _stop(proc)
+    with LogReader(log) as reader:
+        assert reader.header.profile == "api-2026"
+        events = list(reader)
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
+    assert [e.op for e in events][3:] == ["kms:DescribeKey", "kms:EnableKey", "kms:CreateKey"]
+    assert main(["replay", log]) == 0  # the resumed log re-derives exactly

@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from events.timefmt import TimeSyntaxError, parse_rfc3339
+from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
 from sim.runner import parse_set
@@ -37,18 +37,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="allow a --host that is not loopback (there is no authentication "
                    "unless --verify-signatures)")
     p.add_argument("--log", metavar="FILE", help="write every event to this new log file")
+    p.add_argument("--resume", action="store_true",
+                   help="with --log: if FILE exists, continue its timeline (its events are "
+                   "folded first; its header keeps start, profile, assumptions, account and "
+                   "region; time resumes at its last event)")
     p.add_argument("--clock", choices=("sim", "wall"), default="sim",
                    help="sim: time moves only via POST /_kmsim/clock (default); "
                    "wall: start + wall time elapsed x --speed")
     p.add_argument("--speed", type=float, default=1.0,
                    help="with --clock wall: simulated ms per wall ms (default 1)")
-    p.add_argument("--start", default=DEFAULT_START, help=f"start time (default {DEFAULT_START})")
-    p.add_argument("--account", default=DEFAULT_ACCOUNT,
+    # None: not given (a resumed log keeps its own; see _resume)
+    p.add_argument("--start", help=f"start time (default {DEFAULT_START})")
+    p.add_argument("--account",
                    help=f"the account of unmapped callers (default {DEFAULT_ACCOUNT})")
-    p.add_argument("--region", default=DEFAULT_REGION,
+    p.add_argument("--region",
                    help="region of unsigned requests (signed ones use their credential "
                    f"scope; default {DEFAULT_REGION})")
-    p.add_argument("--profile", default="seed", help="rule profile: seed (default) or api-2026")
+    p.add_argument("--profile", help="rule profile: seed (default) or api-2026")
     p.add_argument("--set", action="append", default=[], metavar="A=V",
                    help="set an assumption, e.g. --set propagation=instant (repeatable)")
     p.add_argument("--principal", action="append", default=[], metavar="AKID=ARN",
@@ -88,6 +93,18 @@ def build(args: argparse.Namespace):
     if not is_loopback(args.host) and not args.allow_remote:
         raise InputError(f"--host {args.host} is not a loopback address", None, None,
                          "kmsim serve binds to loopback; add --allow-remote to expose it")
+    if args.resume and not args.log:
+        raise InputError("--resume needs --log FILE", None, None,
+                         "kmsim serve --log serve.kmlog --resume")
+    existing = bool(args.log and Path(args.log).exists() and Path(args.log).stat().st_size)
+    if existing and not args.resume:
+        raise InputError("log already exists", args.log, None,
+                         "add --resume to continue its timeline, or give a new file")
+    given = argparse.Namespace(**vars(args))  # None: not given (a resumed log has its own)
+    args.start = args.start or DEFAULT_START
+    args.account = args.account or DEFAULT_ACCOUNT
+    args.region = args.region or DEFAULT_REGION
+    args.profile = args.profile or "seed"
     if args.speed <= 0:
         raise InputError("--speed must be positive", None, None, "e.g. --speed 60")
     if not re.fullmatch(r"\d{12}", args.account):
@@ -109,12 +126,16 @@ def build(args: argparse.Namespace):
     except (TimeSyntaxError, SettingsError) as exc:
         raise InputError(str(exc), None, None, "kmsim rules lists profiles and assumptions"
                          ) from None
-    if args.log and Path(args.log).exists() and Path(args.log).stat().st_size:
-        raise InputError("log already exists", args.log, None,
-                         "give a new file: kmsim serve starts a new timeline")
-    sim = Simulator(start=start, account=args.account, region=args.region,
-                    profile=args.profile, assumptions=parse_set(args.set), log=args.log,
-                    name="kmsim serve")
+    if existing:  # last of the checks: it takes the log's writer lock
+        sim = _resume(given)
+        args.start, args.account = format_time(sim.start), sim.account
+        args.region, args.profile = sim.region, sim.profile
+        print(f"kmsim serve: resumed {len(sim.events)} events from {args.log}, now "
+              f"{format_time(sim.now)}", file=sys.stderr, flush=True)
+    else:
+        sim = Simulator(start=start, account=args.account, region=args.region,
+                        profile=args.profile, assumptions=parse_set(args.set), log=args.log,
+                        name="kmsim serve")
     auth = AuthConfig(args.account, args.region, principals, secrets, args.verify_signatures)
     app = KmsimApp(sim, auth, args.clock, args.speed)
     try:
@@ -124,6 +145,49 @@ def build(args: argparse.Namespace):
         raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
                          None, None, "choose another --port (0 picks a free one)") from None
     return app, httpd
+
+
+def _resume(args: argparse.Namespace) -> Simulator:
+    """The Simulator of an existing log; flags that would contradict its header are errors."""
+    from events.codec import UnsupportedEventVersion
+    from events.logfile import LogError, LogLocked, LogReader
+
+    try:
+        with LogReader(args.log) as reader:
+            header = reader.header
+    except (LogError, OSError) as exc:
+        raise InputError(str(exc), args.log, None, "kmsim log verify LOG shows the damage")\
+            from None
+    given = {"--start": (args.start, header.start),
+             "--profile": (args.profile, header.profile),
+             "--account": (args.account, header.extra.get("account")),
+             "--region": (args.region, header.extra.get("region"))}
+    for flag, (value, kept) in given.items():
+        if flag == "--start" and value is not None:
+            try:
+                value = parse_rfc3339(value)
+            except TimeSyntaxError as exc:
+                raise InputError(str(exc), None, None, "e.g. --start 2026-01-01T00:00:00Z"
+                                 ) from None
+            kept_text = format_time(kept)
+        else:
+            kept_text = str(kept)
+        if value is not None and value != kept:
+            raise InputError(f"{flag} differs from the log's header ({kept_text})", args.log,
+                             None, f"a resumed timeline keeps its log's settings: drop {flag}")
+    changed = {k: v for k, v in parse_set(args.set).items()
+               if header.assumptions.get(k) != v}
+    if changed:
+        raise InputError(f"--set {', '.join(changed)} differs from the log's assumptions",
+                         args.log, None, "a resumed timeline keeps its log's assumptions")
+    try:
+        return Simulator.resume(args.log)
+    except LogLocked:
+        raise InputError("another kmsim is writing this log", args.log, None,
+                         "stop it first, or give another file") from None
+    except (LogError, UnsupportedEventVersion) as exc:
+        raise InputError(str(exc), args.log, None, "kmsim log verify LOG shows the damage; "
+                         "kmsim log repair LOG keeps what is intact") from None
 
 
 def _interrupt(signum: int, frame: object) -> None:
