@@ -12,6 +12,7 @@ import pytest
 import test_logs_assoc
 import test_logs_data
 import test_logs_query
+import test_paging
 from freezegun import freeze_time
 
 from projections.rulebook import (
@@ -74,9 +75,10 @@ EXERCISED = {
     "R-LOGS-40": "test_logs_data.test_group_and_stream_errors_change_nothing",
     "R-LOGS-41": "test_logs_data.test_messages_come_back_with_their_timestamps",
     "R-LOGS-42": "test_logs_data.test_retention_makes_batches_gone_in_ingestion_order",
+    "R-LOGS-43": "test_paging.test_describe_log_groups_pages_by_name",
 }
 MODULES = {"test_logs_assoc": test_logs_assoc, "test_logs_data": test_logs_data,
-           "test_logs_query": test_logs_query}
+           "test_logs_query": test_logs_query, "test_paging": test_paging}
 
 
 def logs_rules():

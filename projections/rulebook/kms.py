@@ -1,6 +1,14 @@
 """KMS key rules (SPEC 3.1): lifecycle, key identifiers, cryptographic use, aliases."""
 
-from projections.rulebook import REFERENCE, SPEC, Assumption, Rule, declare, declare_assumptions
+from projections.rulebook import (
+    BOTOCORE_MODELS,
+    REFERENCE,
+    SPEC,
+    Assumption,
+    Rule,
+    declare,
+    declare_assumptions,
+)
 
 declare(
     Rule("R-KMS-01", "CreateKey with Origin AWS_KMS makes an Enabled key", SPEC,
@@ -82,6 +90,15 @@ declare(
     Rule("R-KMS-23", "A policy that is not valid JSON or not a policy document fails with "
          "MalformedPolicyDocumentException", SPEC,
          quote="key policy (a real IAM policy JSON document)"),
+    Rule("R-KMS-24", "ListKeys and ListAliases return at most Limit items (default 100 and 50); "
+         "when more remain, Truncated is true and NextMarker, passed as Marker, continues after "
+         "the last item returned", BOTOCORE_MODELS,
+         quote="When Truncated is true, this element is present and contains the value to use "
+         "for the Marker parameter in a subsequent request."),
+    Rule("R-KMS-25", "A Marker that this list operation did not issue fails with "
+         "InvalidMarkerException", BOTOCORE_MODELS,
+         quote="The request was rejected because the marker that specifies where pagination "
+         "should next begin is not valid."),
 )
 
 declare_assumptions(

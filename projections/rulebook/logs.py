@@ -6,6 +6,7 @@ silent the rule names the assumption that decides (``A-LOGS-*``, ``A-INGEST-UNUS
 """
 
 from projections.rulebook import (
+    BOTOCORE_MODELS,
     REFERENCE,
     SEED_003,
     SEED_004,
@@ -183,6 +184,11 @@ declare(
     Rule("R-LOGS-42", "DescribeLogGroups shows each group's retention and the kmsKeyId its "
          "latest association change set", SPEC,
          quote="DescribeLogGroups"),
+    Rule("R-LOGS-43", "DescribeLogGroups returns at most limit groups (default 50), by name; "
+         "when more remain, nextToken continues after the last group returned (a token it "
+         "did not issue is InvalidParameterException, R-LOGS-19)", BOTOCORE_MODELS,
+         quote="The maximum number of items returned. If you don't specify a value, the "
+         "default is up to 50 items."),
 )
 
 declare_assumptions(

@@ -21,6 +21,7 @@ from sim.services.kms_common import (
     require_transition,
     resolve,
 )
+from sim.services.paging import BadToken, page
 
 KEY_SPECS = ("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256",
              "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256",
@@ -106,7 +107,25 @@ def list_keys(ctx: CallContext, req: dict) -> dict:
     authorize_identity(ctx, "kms:ListKeys", "*")
     keys = [k for k in ctx.world.keys.values()
             if k.account == ctx.account and k.region == ctx.region and k.state != "Deleted"]
-    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in keys], "Truncated": False}
+    shown, marker = _page(keys, lambda k: k.created.seq or 0, req, 100, "kms:ListKeys")
+    return _listed({"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in shown]}, marker)
+
+
+def _page(items: list, sort_key, req: dict, default: int, op: str) -> tuple[list, str | None]:
+    """A page of a KMS list (R-KMS-24); a marker KMS did not issue fails (R-KMS-25)."""
+    try:
+        return page(items, sort_key, req.get("Limit", default), req.get("Marker"), op)
+    except BadToken:
+        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
+                       "that specifies where pagination should next begin is not valid.",
+                       "R-KMS-25") from None
+
+
+def _listed(res: dict, marker: str | None) -> dict:
+    res["Truncated"] = marker is not None
+    if marker is not None:
+        res["NextMarker"] = marker
+    return res
 
 
 def _state_change(ctx: CallContext, req: dict, trigger: str, action: str) -> dict:
@@ -229,7 +248,8 @@ def delete_alias(ctx: CallContext, req: dict) -> dict:
 @operation("kms:ListAliases")
 def list_aliases(ctx: CallContext, req: dict) -> dict:
     """Aliases of the account and region, optionally of one key."""
-    check(req, Param("KeyId", str, min=1, max=2048), Param("Limit", int, min=1, max=100))
+    check(req, Param("KeyId", str, min=1, max=2048), Param("Limit", int, min=1, max=100),
+          Param("Marker", str, min=1, max=1024))
     authorize_identity(ctx, "kms:ListAliases", "*")
     only = resolve(ctx, req["KeyId"]).key_id if req.get("KeyId") else None
     out = []
@@ -237,7 +257,8 @@ def list_aliases(ctx: CallContext, req: dict) -> dict:
         if account == ctx.account and region == ctx.region and only in (None, key_id):
             out.append({"AliasName": name, "AliasArn": alias_arn(region, account, name),
                         "TargetKeyId": key_id})
-    return {"Aliases": out, "Truncated": False}
+    shown, marker = _page(out, lambda a: a["AliasName"], req, 50, "kms:ListAliases")
+    return _listed({"Aliases": shown}, marker)
 
 
 @operation("kms:ImportKeyMaterial")

@@ -27,6 +27,7 @@ from sim.services.logs_common import (
     read_error,
     require_group,
 )
+from sim.services.paging import BadToken, page
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)
@@ -85,7 +86,12 @@ def describe_log_groups(ctx: CallContext, req: dict) -> dict:
             if shown:
                 entry["kmsKeyId"] = shown
         out.append(entry)
-    return {"logGroups": out[: req.get("limit", 50)]}
+    try:  # R-LOGS-43
+        shown, token = page(out, lambda e: e["logGroupName"], req.get("limit", 50),
+                            req.get("nextToken"), "logs:DescribeLogGroups")
+    except BadToken:
+        raise AwsError(IPE, "The specified nextToken is not valid.", "R-LOGS-19") from None
+    return {"logGroups": shown, **({"nextToken": token} if token else {})}
 
 
 @operation("logs:PutRetentionPolicy")
