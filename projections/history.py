@@ -154,7 +154,8 @@ def find_key_ever(events: Iterable[Event], world: World, ref: str, account: str,
 def history(events: Iterable[Event], world: World, resource: str | None, account: str,
             region: str) -> list[Entry]:
     """Events (and timer effects) touching ``resource`` in time order; every event when
-    ``resource`` is None. ``world`` is the timeline's final world. ValueError: a name
+    ``resource`` is None. ``world`` is the timeline's final world, or a world after it
+    (then timers that fired after the last event are included). ValueError: a name
     that is neither a key nor a resource."""
     events = list(events) if not isinstance(events, Sequence) else events
     target = Target(resource, world, account, region, events) if resource else None
@@ -168,6 +169,32 @@ def history(events: Iterable[Event], world: World, resource: str | None, account
     out += _timer_entries(world, target)
     out.sort(key=lambda e: (e.t, e.seq if e.seq is not None else 1 << 62))
     return out
+
+
+def pending(world: World, target: Target | None) -> list[Entry]:
+    """Timers of ``world`` not yet fired that will still change the target (all targets when
+    None): a key's deletion or material expiry, an association change taking effect."""
+    out = []
+    for timer in world.timers:
+        if timer.kind in ("key-deletion", "material-expiry"):
+            key = world.keys.get(timer.target)
+            due_now = None if key is None else (
+                key.deletion_date if timer.kind == "key-deletion" else key.valid_to)
+            if due_now != timer.token or (target is not None and target.key_id != key.key_id):
+                continue  # superseded (a cancelled deletion), or another key
+            what = "Deleted (R-KMS-10)" if timer.kind == "key-deletion" else \
+                "PendingImport (R-KMS-14)"
+            out.append(Entry(timer.due, None, "timer", "", what, f"key {timer.target}"))
+        elif timer.kind == "association":
+            assoc = world.associations.get(timer.target)
+            if assoc is None or assoc.change_seq != timer.token or assoc.state not in (
+                    "associating", "disassociating"):
+                continue
+            if target is not None and target.arn != assoc.resource:
+                continue
+            out.append(Entry(timer.due, None, "timer", "", f"{assoc.state} ends",
+                             f"association {assoc.resource}"))
+    return sorted(out, key=lambda e: e.t)
 
 
 def _timer_entries(world: World, target: Target | None) -> list[Entry]:

@@ -111,3 +111,30 @@ def test_corrupt_log_exits_2(log, capsys):
         f.write(bytes(data))
     code, _, err = run(capsys, "at", log, "+1m")
     assert code == 2 and "kmsim log verify" in err
+
+
+def test_history_until_shows_what_timers_do_after_the_last_event(tmp_path, capsys):
+    scenario = tmp_path / "deletion.toml"
+    allow_all = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",'
+                 '"Resource":"*"}]}')
+    scenario.write_text("\n".join([
+        "[scenario]", 'name = "a deletion date after the last event"',
+        'start = "2026-01-01T00:00:00Z"', 'principal = "admin"',
+        "[principals.admin]", 'arn = "arn:aws:iam::111122223333:role/Admin"',
+        f"policy = \'\'\'{allow_all}\'\'\'",
+        "[[step]]", 'at = "+0s"', 'call = "kms:CreateKey"', 'save = { k1 = "KeyMetadata.Arn" }',
+        "[[step]]", 'at = "+1m"', 'call = "kms:ScheduleKeyDeletion"',
+        'args = { KeyId = "${k1}", PendingWindowInDays = 7 }']), encoding="utf-8")
+    code, out, _ = run(capsys, "history", str(scenario), "--resource", "k1")
+    assert code == 0 and out.startswith("2 entries touching k1")
+    pending = out.split("pending after +1m", 1)[1]
+    assert "+7d1m" in pending and "Deleted (R-KMS-10)" in pending
+    code, out, _ = run(capsys, "history", str(scenario), "--resource", "k1", "--until", "+8d")
+    assert code == 0 and out.startswith("3 entries touching k1")
+    assert "Deleted (R-KMS-10)" in out and "pending" not in out
+    code, out, _ = run(capsys, "history", str(scenario), "--resource", "k1", "--json")
+    doc = json.loads(out)
+    assert [e.get("pending", False) for e in doc] == [False, False, True]
+    assert doc[-1]["time"] == "2026-01-08T00:01:00Z"
+    code, _, err = run(capsys, "history", str(scenario), "--until", "+0s")
+    assert code == 2 and "before the last event" in err

@@ -6,8 +6,8 @@ import argparse
 import json
 
 from events.timefmt import format_offset
-from projections.history import history
-from sim.commands.at import add_log_args, open_log
+from projections.history import Target, history, pending
+from sim.commands.at import add_log_args, open_log, resolve_when
 from sim.errors import InputError
 
 
@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "k1), logs:NAME, logs:query-result, cloudwatch:dataset, or any ARN (a principal's too).")
     add_log_args(p)
     p.add_argument("--resource", metavar="R", help="the resource (default: all events)")
+    p.add_argument("--until", metavar="TIME",
+                   help="also show what timers do after the last event, up to TIME (e.g. a "
+                   "key deleted at its DeletionDate); default: the last event")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
@@ -30,14 +33,26 @@ def run(args: argparse.Namespace) -> int:
     opened = open_log(args.log, args.profile, args.set)
     tl = opened.timeline
     ref = opened.variables.get(args.resource, args.resource) if args.resource else None
+    world = tl.live
+    if args.until is not None:
+        t, _ = resolve_when(opened, args.until)
+        if t < tl.end:
+            raise InputError(f"--until {args.until} is before the last event "
+                             f"({format_offset(tl.end, tl.start)})", None, None,
+                             "--until looks past the end; kmsim at LOG TIME reads the past")
+        world = tl.world_at(t)
     try:
-        entries = history(tl.events, tl.live, ref, opened.loaded.account, opened.loaded.region)
+        entries = history(tl.events, world, ref, opened.loaded.account, opened.loaded.region)
+        target = Target(ref, world, opened.loaded.account, opened.loaded.region, tl.events) \
+            if ref else None
     except ValueError as exc:
         raise InputError(str(exc).split(":")[0] + f": {args.resource!r}", None, None,
                          "R is a key (alias/NAME, ARN, id), logs:NAME, logs:query-result, "
                          "cloudwatch:dataset or an ARN") from None
+    later = pending(world, target)
     if args.json:
-        print(json.dumps([e.to_json() for e in entries], indent=2))
+        print(json.dumps([e.to_json() for e in entries] +
+                         [{**e.to_json(), "pending": True} for e in later], indent=2))
         return 0
     names = {v: k for k, v in opened.loaded.names.items()}
     print(f"{len(entries)} entries" + (f" touching {args.resource}" if args.resource else ""))
@@ -47,4 +62,10 @@ def run(args: argparse.Namespace) -> int:
         note = f"  {e.note}" if e.note else ""
         print(f"  {seq:<7} {format_offset(e.t, tl.start):>9}  {who:<10} {e.op:<30} "
               f"{e.outcome}{note}")
+    if later:
+        horizon = format_offset(world.now, tl.start)
+        print(f"pending after {horizon} (kmsim history ... --until TIME shows them):")
+        for e in later:
+            print(f"  {'timer':<7} {format_offset(e.t, tl.start):>9}  {'':<10} {e.op:<30} "
+                  f"{e.outcome}  {e.note}")
     return 0
