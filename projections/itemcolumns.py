@@ -49,13 +49,12 @@ class ItemColumns:
         """Rows alive."""
         return len(self.seqs) - self.dead
 
-    def accepts(self, seq: int) -> bool:
-        """Whether a row for ``seq`` may be appended (seqs only grow)."""
-        return not self.seqs or seq > self.seqs[-1]
-
     def append(self, seq: int, kind: str, resource: str, account: str, region: str,
-               written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> None:
-        """Add a plain item (the caller checked :meth:`accepts`)."""
+               written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> bool:
+        """Add a plain item; False (nothing added) unless ``seq`` is past the last row's."""
+        seqs = self.seqs
+        if seqs and seq <= seqs[-1]:
+            return False  # rows stay in seq order, so a row is found by bisection
         # Rows of one resource nearly always share one shape: a lookup by the resource
         # (its hash is cached) and identity checks, not a 5-tuple built and hashed.
         last = self._last.get(resource)
@@ -64,12 +63,13 @@ class ItemColumns:
             shape = last[0]
         else:
             shape = self._shape(kind, resource, account, region, keys)
-        self.seqs.append(seq)
+        seqs.append(seq)
         self.written.append(written_at)
         self.expires.append(NEVER if expires_at is None else expires_at)
         self.shape.append(shape)
         if self.alive is not None:
             self.alive.append(1)
+        return True
 
     def _shape(self, kind: str, resource: str, account: str, region: str,
                keys: tuple[str | None, ...]) -> int:
@@ -126,8 +126,3 @@ class ItemColumns:
         if self.alive is None:
             return iter(self.seqs)
         return itertools.compress(self.seqs, self.alive)
-
-    def nbytes(self) -> int:
-        """Bytes the columns take (for benchmarks)."""
-        return sum(a.itemsize * len(a) for a in (self.seqs, self.written, self.expires,
-                                                  self.shape)) + len(self.alive or b"")

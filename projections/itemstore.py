@@ -200,12 +200,10 @@ class LiveItems(MutableMapping):
                 written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> bool:
         """Store a plain item (no cause, label, gone or extra) as a row; False when a row
         cannot hold it here (store it as an object then)."""
-        cols = self.cols
-        if seq <= self._store.floor or seq in self.objs or (cols.seqs and
-                                                             seq <= cols.seqs[-1]):
+        if seq <= self._store.floor or seq in self.objs:
             return False
-        cols.append(seq, kind, resource, account, region, written_at, keys, expires_at)
-        return True
+        return self.cols.append(seq, kind, resource, account, region, written_at, keys,
+                                expires_at)
 
     def shared(self, seq: int) -> Any:
         """The stored item ``seq`` (a row item for a row), or None."""

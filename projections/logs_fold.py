@@ -19,6 +19,7 @@ from projections.logs_model import (
     batches,
     ingest_keys,
     intern_keys,
+    one_key,
     query_groups,
     query_sources,
     target_of,
@@ -147,10 +148,9 @@ def _put_events(world: World, event: Event) -> None:
     assoc = world.associations.get(arn)
     state = "none" if assoc is None else assoc.state
     if state == "associated":  # what ingest_keys answers for an accepted write, inlined
-        keys = _ONE_KEY.get(assoc.key) or _ONE_KEY.setdefault(  # type: ignore[union-attr]
-            assoc.key, intern_keys((assoc.key,)))  # type: ignore[union-attr]
+        keys = one_key(assoc.key)  # type: ignore[union-attr]
     elif state == "none":
-        keys = NO_KEY
+        keys = one_key(None)
     else:  # inside a window
         candidates = assoc.candidates()  # type: ignore[union-attr]
         keys, _ = ingest_keys(world, assoc, arn,
@@ -180,11 +180,6 @@ def _put_events(world: World, event: Event) -> None:
         g.streams[str(stream)] = seq  # A-IMPLICIT-STREAM create
     if expires is not None:
         _arm(world, days, expires, seq)
-
-
-#: key ARN -> its interned one-key tuple (the keys of a batch of an associated group).
-_ONE_KEY: dict[str, tuple[str | None, ...]] = {}
-NO_KEY = intern_keys((None,))
 
 
 # -- associations ------------------------------------------------------------------------

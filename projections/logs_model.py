@@ -99,6 +99,17 @@ def intern_keys(keys: tuple[str | None, ...]) -> tuple[str | None, ...]:
     return _INTERNED.setdefault(keys, keys)
 
 
+def one_key(arn: str | None) -> tuple[str | None, ...]:
+    """``intern_keys((arn,))`` without building the tuple each time (the replay hot path)."""
+    keys = _ONE.get(arn)
+    if keys is None:
+        keys = _ONE[arn] = intern_keys((arn,))
+    return keys
+
+
+_ONE: dict[str | None, tuple[str | None, ...]] = {}
+
+
 def ingest_keys(world: World, assoc: Association | None, resource_arn: str, setting: str,
                 accepted: bool = False) -> tuple[tuple[str | None, ...], list[str]]:
     """The keys a batch written now is stored under, and why the others could not be used.

@@ -273,7 +273,9 @@ class Timeline:
         gc.disable()
         try:
             with LogReader(path) as reader:
-                timeline._load(reader.batches(), offsets)
+                for offs, events in reader.batches():
+                    offsets.extend(offs)
+                    timeline._fold_all(events)
         finally:
             if collecting:
                 gc.enable()
@@ -281,42 +283,29 @@ class Timeline:
         timeline.events = FileEvents(path, offsets)
         return timeline
 
-    def _load(self, batches: Iterable[tuple[list[int], Iterable[Event]]],
-              offsets: array) -> None:
-        """Fold batches of events from a file: :meth:`_add` unrolled (the replay hot loop)."""
+    def _fold_all(self, events: Iterable[Event]) -> None:
+        """Fold recorded events in order, checkpointing as due (the replay hot loop)."""
         times, fold = self.times, self._live.fold
         last = times[-1] if times else -(2**63)
         due = self._cp_index[-1] + self.every  # events folded at the next checkpoint
-        for offs, events in batches:
-            offsets.extend(offs)
-            for event in events:
-                t = event.t
-                if t < last:
-                    raise ValueError(f"event #{event.seq} goes back in time")
-                last = t
-                times.append(t)
-                fold(event)
-                if len(times) >= due:
-                    self._checkpoint()
-                    due = self._cp_index[-1] + self.every
+        for event in events:
+            t = event.t
+            if t < last:
+                raise ValueError(f"event #{event.seq} goes back in time")
+            last = t
+            times.append(t)
+            fold(event)
+            if len(times) >= due:
+                self._checkpoint()
+                due = self._cp_index[-1] + self.every
 
     # -- building ------------------------------------------------------------------------
     def append(self, event: Event) -> None:
         """Add the next recorded event (times must not decrease)."""
         if isinstance(self.events, FileEvents):
             raise TypeError("a timeline read from a log file is read-only")
-        self._add(event, keep=True)
-
-    def _add(self, event: Event, keep: bool) -> None:
-        times = self.times
-        if times and event.t < times[-1]:
-            raise ValueError(f"event #{event.seq} goes back in time")
-        if keep:
-            self.events.append(event)  # type: ignore[union-attr]
-        times.append(event.t)
-        self._live.fold(event)
-        if len(times) - self._cp_index[-1] >= self.every:
-            self._checkpoint()
+        self._fold_all((event,))
+        self.events.append(event)
 
     def _checkpoint(self) -> None:
         n = len(self.times)
