@@ -299,22 +299,17 @@ class LogReader:
         self.close()
 
     def __iter__(self) -> Iterator[Event]:
-        scan = Scan(self._fd, self._start)
-        for offsets, payloads in scan:
-            yield from self._decode(offsets, payloads)
-        self._check_end(scan.end)
+        for _, events in self.batches():
+            yield from events
 
     def iter_with_offsets(self) -> Iterator[tuple[int, Event]]:
         """Yield ``(byte offset of the frame, event)`` for every event in the file."""
-        scan = Scan(self._fd, self._start)
-        for offsets, payloads in scan:
-            yield from zip(offsets, self._decode(offsets, payloads), strict=True)
-        self._check_end(scan.end)
+        for offsets, events in self.batches():
+            yield from zip(offsets, events, strict=True)
 
     def batches(self) -> Iterator[tuple[list[int], Iterator[Event]]]:
-        """Yield ``(frame offsets, their events)`` per read: for bulk loads, which save a
-        generator step per event over :meth:`iter_with_offsets`. Consume each batch's
-        events before asking for the next batch."""
+        """Yield ``(frame offsets, their events)`` per read (bulk loads iterate these to save
+        a generator step per event). Consume each batch's events before the next batch."""
         scan = Scan(self._fd, self._start)
         for offsets, payloads in scan:
             yield offsets, self._decode(offsets, payloads)

@@ -159,6 +159,11 @@ def history(events: Iterable[Event], world: World, resource: str | None, account
     that is neither a key nor a resource."""
     events = list(events) if not isinstance(events, Sequence) else events
     target = Target(resource, world, account, region, events) if resource else None
+    return entries(events, world, target)
+
+
+def entries(events: Sequence[Event], world: World, target: Target | None) -> list[Entry]:
+    """:func:`history` for a target already resolved (None: every event)."""
     ids: dict[str, str] = {}
     out: list[Entry] = []
     for event in events:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from events.codec import UnsupportedEventVersion
 from events.logfile import LogError, LogHeader, LogReader
+from events.record import Event
 from projections.timeline import Timeline
 from sim.errors import InputError
 
@@ -40,6 +41,12 @@ class LoadedTimeline:
         return int(self.header.extra.get("seed", 0))
 
 
+def note_principal(names: dict[str, str], event: Event) -> None:
+    """Record the name -> ARN that a successful ``sim:PutPrincipal`` event declared."""
+    if event.op == "sim:PutPrincipal" and event.ok:
+        names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+
+
 def load_timeline(path: str, profile: str | None = None,
                   overrides: dict[str, str] | None = None) -> LoadedTimeline:
     """A log file (``KMSIMLG1``) or a scenario ``.toml``/``.py`` (run in memory first)."""
@@ -64,8 +71,7 @@ def load_timeline(path: str, profile: str | None = None,
             names: dict[str, str] = {}
             for event in reader:
                 timeline.append(event)
-                if event.op == "sim:PutPrincipal" and event.ok:
-                    names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+                note_principal(names, event)
     except (LogError, UnsupportedEventVersion) as exc:
         raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None

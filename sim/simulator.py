@@ -29,6 +29,7 @@ from projections.timeline import Timeline
 from projections.world import World
 from sim.clock import parse_when
 from sim.errors import AwsError
+from sim.loading import note_principal
 from sim.services import CallContext, Draws, lookup
 
 DEFAULT_START = "2026-01-01T00:00:00Z"
@@ -119,8 +120,7 @@ class Simulator:
             with LogReader(str(log)) as reader:
                 for event in reader:
                     sim.timeline.append(event)
-                    if event.op == "sim:PutPrincipal" and event.ok:
-                        sim.names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
+                    note_principal(sim.names, event)
         except BaseException:
             writer.close()
             raise

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from events.timefmt import format_offset
-from projections.history import Target, history, pending
+from projections.history import Entry, Target, entries, pending
 from sim.commands.at import add_log_args, open_log, resolve_when
 from sim.errors import InputError
 
@@ -42,30 +42,33 @@ def run(args: argparse.Namespace) -> int:
                              "--until looks past the end; kmsim at LOG TIME reads the past")
         world = tl.world_at(t)
     try:
-        entries = history(tl.events, world, ref, opened.loaded.account, opened.loaded.region)
         target = Target(ref, world, opened.loaded.account, opened.loaded.region, tl.events) \
             if ref else None
     except ValueError as exc:
         raise InputError(str(exc).split(":")[0] + f": {args.resource!r}", None, None,
                          "R is a key (alias/NAME, ARN, id), logs:NAME, logs:query-result, "
                          "cloudwatch:dataset or an ARN") from None
+    found = entries(tl.events, world, target)
     later = pending(world, target)
     if args.json:
-        print(json.dumps([e.to_json() for e in entries] +
+        print(json.dumps([e.to_json() for e in found] +
                          [{**e.to_json(), "pending": True} for e in later], indent=2))
         return 0
     names = {v: k for k, v in opened.loaded.names.items()}
-    print(f"{len(entries)} entries" + (f" touching {args.resource}" if args.resource else ""))
-    for e in entries:
+
+    def line(e: Entry) -> str:
         seq = f"#{e.seq}" if e.seq is not None else "timer"
         who = names.get(e.actor, "root" if e.actor.endswith(":root") else e.actor)
         note = f"  {e.note}" if e.note else ""
-        print(f"  {seq:<7} {format_offset(e.t, tl.start):>9}  {who:<10} {e.op:<30} "
-              f"{e.outcome}{note}")
+        return f"  {seq:<7} {format_offset(e.t, tl.start):>9}  {who:<10} {e.op:<30} " \
+            f"{e.outcome}{note}"
+
+    print(f"{len(found)} entries" + (f" touching {args.resource}" if args.resource else ""))
+    for e in found:
+        print(line(e))
     if later:
-        horizon = format_offset(world.now, tl.start)
-        print(f"pending after {horizon} (kmsim history ... --until TIME shows them):")
+        print(f"pending after {format_offset(world.now, tl.start)} "
+              "(kmsim history ... --until TIME shows them):")
         for e in later:
-            print(f"  {'timer':<7} {format_offset(e.t, tl.start):>9}  {'':<10} {e.op:<30} "
-                  f"{e.outcome}  {e.note}")
+            print(line(e))
     return 0

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
-from projections.rulebook import SettingsError, resolve_settings
+from projections.rulebook import SettingsError, find_assumption, resolve_settings
 from sim.errors import InputError
 from sim.runner import parse_set
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
@@ -100,7 +100,9 @@ def build(args: argparse.Namespace):
     if existing and not args.resume:
         raise InputError("log already exists", args.log, None,
                          "add --resume to continue its timeline, or give a new file")
-    given = argparse.Namespace(**vars(args))  # None: not given (a resumed log has its own)
+    # None: not given (a resumed log keeps its own values; see _resume)
+    given: dict[str, object] = {"--start": args.start, "--profile": args.profile,
+                                "--account": args.account, "--region": args.region}
     args.start = args.start or DEFAULT_START
     args.account = args.account or DEFAULT_ACCOUNT
     args.region = args.region or DEFAULT_REGION
@@ -127,7 +129,9 @@ def build(args: argparse.Namespace):
         raise InputError(str(exc), None, None, "kmsim rules lists profiles and assumptions"
                          ) from None
     if existing:  # last of the checks: it takes the log's writer lock
-        sim = _resume(given)
+        if given["--start"] is not None:
+            given["--start"] = start
+        sim = _resume(args.log, given, parse_set(args.set))
         args.start, args.account = format_time(sim.start), sim.account
         args.region, args.profile = sim.region, sim.profile
         print(f"kmsim serve: resumed {len(sim.events)} events from {args.log}, now "
@@ -147,47 +151,37 @@ def build(args: argparse.Namespace):
     return app, httpd
 
 
-def _resume(args: argparse.Namespace) -> Simulator:
-    """The Simulator of an existing log; flags that would contradict its header are errors."""
+def _resume(log: str, given: dict[str, object], sets: dict[str, str]) -> Simulator:
+    """The Simulator continuing ``log``. Flags ``given`` (parsed; None: not given) and
+    ``--set`` values that contradict the log's header are errors."""
     from events.codec import UnsupportedEventVersion
-    from events.logfile import LogError, LogLocked, LogReader
+    from events.logfile import LogError, LogLocked
 
     try:
-        with LogReader(args.log) as reader:
-            header = reader.header
-    except (LogError, OSError) as exc:
-        raise InputError(str(exc), args.log, None, "kmsim log verify LOG shows the damage")\
-            from None
-    given = {"--start": (args.start, header.start),
-             "--profile": (args.profile, header.profile),
-             "--account": (args.account, header.extra.get("account")),
-             "--region": (args.region, header.extra.get("region"))}
-    for flag, (value, kept) in given.items():
-        if flag == "--start" and value is not None:
-            try:
-                value = parse_rfc3339(value)
-            except TimeSyntaxError as exc:
-                raise InputError(str(exc), None, None, "e.g. --start 2026-01-01T00:00:00Z"
-                                 ) from None
-            kept_text = format_time(kept)
-        else:
-            kept_text = str(kept)
-        if value is not None and value != kept:
-            raise InputError(f"{flag} differs from the log's header ({kept_text})", args.log,
-                             None, f"a resumed timeline keeps its log's settings: drop {flag}")
-    changed = {k: v for k, v in parse_set(args.set).items()
-               if header.assumptions.get(k) != v}
-    if changed:
-        raise InputError(f"--set {', '.join(changed)} differs from the log's assumptions",
-                         args.log, None, "a resumed timeline keeps its log's assumptions")
-    try:
-        return Simulator.resume(args.log)
+        sim = Simulator.resume(log)
     except LogLocked:
-        raise InputError("another kmsim is writing this log", args.log, None,
+        raise InputError("another kmsim is writing this log", log, None,
                          "stop it first, or give another file") from None
-    except (LogError, UnsupportedEventVersion) as exc:
-        raise InputError(str(exc), args.log, None, "kmsim log verify LOG shows the damage; "
+    except (LogError, UnsupportedEventVersion, OSError) as exc:
+        raise InputError(str(exc), log, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None
+    kept = {"--start": sim.start, "--profile": sim.profile, "--account": sim.account,
+            "--region": sim.region}
+    differ = [flag for flag, value in given.items() if value is not None and value != kept[flag]]
+    # build() checked every name; settings are keyed by the lower-case name
+    changed = [name for name, value in sets.items()
+               if sim.settings.get(find_assumption(name).name) != value]  # type: ignore[union-attr]
+    if differ or changed:
+        sim.close()  # releases the writer lock; nothing was appended
+    if differ:
+        flag = differ[0]
+        shown = format_time(sim.start) if flag == "--start" else kept[flag]
+        raise InputError(f"{flag} differs from the log's header ({shown})", log, None,
+                         f"a resumed timeline keeps its log's settings: drop {flag}")
+    if changed:
+        raise InputError(f"--set {', '.join(changed)} differs from the log's assumptions", log,
+                         None, "a resumed timeline keeps its log's assumptions")
+    return sim
 
 
 def _interrupt(signum: int, frame: object) -> None:
