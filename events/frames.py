@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from events.codec import decode_map
+from events.codec import UnsupportedEventVersion, decode_map
+from events.record import EVENT_KEYS
 
 MAGIC = b"KMSIMLG1"
 FORMAT_VERSION = 1
@@ -31,15 +32,40 @@ CHUNK = 1 << 20
 
 
 class LogError(Exception):
-    """Base of every error about a log file."""
+    """Base of every error about a log file: ``path`` names it, the message does not.
+
+    The message leaves the path out so that whoever shows the error names the file once
+    (``kmsim: error: FILE: message``); ``str(exc)`` is the message alone.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 class LogCorrupt(LogError):
     """A bad frame that is not a torn tail; ``offset`` is the frame's first byte."""
 
     def __init__(self, path: str, offset: int, reason: str) -> None:
-        super().__init__(f"{path}: bad frame at byte offset {offset}: {reason}")
-        self.path = path
+        super().__init__(path, f"{reason} (byte offset {offset})")
+        self.offset = offset
+        self.reason = reason
+
+
+class LogOutOfOrder(LogCorrupt):
+    """A whole, valid event whose seq is not the next one or whose time goes back: a
+    frame duplicated, swapped, dropped or rewritten. ``offset`` is its frame's."""
+
+
+class LogVersionError(LogError, UnsupportedEventVersion):
+    """A header or an event written by a newer kmsim: not damage, so never cut away.
+
+    Also an :class:`~events.codec.UnsupportedEventVersion`, which callers already catch.
+    """
+
+    def __init__(self, path: str, offset: int, reason: str) -> None:
+        super().__init__(path, f"{reason} (byte offset {offset})")
         self.offset = offset
         self.reason = reason
 
@@ -48,16 +74,15 @@ class LogLocked(LogError):
     """Another writer holds the log's lock."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: locked by another writer")
-        self.path = path
+        super().__init__(path, "locked by another writer")
 
 
 class NotALog(LogError):
-    """The file does not start with :data:`MAGIC`."""
+    """The file does not start with :data:`MAGIC`: it is something else, not a damaged log."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: not a kmsim log (bad magic)")
-        self.path = path
+    def __init__(self, path: str, why: str = "") -> None:
+        why = why or f"it does not start with the 8-byte magic {MAGIC.decode()}"
+        super().__init__(path, f"not a kmsim event log: {why}")
 
 
 class TornTailWarning(UserWarning):
@@ -97,21 +122,46 @@ class LogHeader:
         return h
 
 
+_HEADER_TYPES = {"format": int, "created": int, "profile": str, "assumptions": dict,
+                 "start": int, "extra": dict}
+
+
 def read_header(fd: int, path: str) -> tuple[LogHeader, int]:
-    """Check the magic and read the header frame; returns it and where events start."""
-    if os.pread(fd, len(MAGIC), 0) != MAGIC:
+    """Check the magic and read the header frame; returns it and where events start.
+
+    Raises :class:`NotALog` for a file that is something else, :class:`LogCorrupt` (at
+    byte offset 8) for a missing or bad header, :class:`LogVersionError` for a newer one.
+    """
+    magic = os.pread(fd, len(MAGIC), 0)
+    if magic != MAGIC:
+        if not magic:
+            raise NotALog(path, "the file is empty")
+        if MAGIC.startswith(magic):
+            raise NotALog(path, f"the file ends {len(magic)} bytes into the magic")
         raise NotALog(path)
     off = len(MAGIC)
     payload, reason = read_frame(fd, off)
     if payload is None:
+        if not os.pread(fd, 1, off):
+            raise LogCorrupt(path, off, "the header is missing: the file ends after the magic")
         raise LogCorrupt(path, off, f"bad header frame: {reason}")
     try:
-        header = LogHeader.from_dict(decode_map(payload))
+        d = decode_map(payload)
     except (ValueError, TypeError) as exc:
         raise LogCorrupt(path, off, f"undecodable header: {exc}") from exc
-    if not isinstance(header.format, int) or header.format > FORMAT_VERSION:
-        raise LogError(f"{path}: log format {header.format!r} is newer than this code")
-    return header, off + FRAME.size + len(payload)
+    if "format" not in d and d.keys() >= EVENT_KEYS:
+        raise LogCorrupt(path, off, f"the header is missing: the first frame is event "
+                         f"#{d['seq']!r}")
+    fmt = d.get("format")
+    if type(fmt) is int and fmt > FORMAT_VERSION:
+        raise LogVersionError(path, off, f"log format {fmt} is newer than this code "
+                              f"({FORMAT_VERSION}); upgrade kmsim")
+    if type(fmt) is not int or fmt < 1:
+        raise LogCorrupt(path, off, f"bad header: format is {fmt!r}")
+    for key, kind in _HEADER_TYPES.items():
+        if key in d and type(d[key]) is not kind:
+            raise LogCorrupt(path, off, f"bad header: {key} is {d[key]!r}, not {kind.__name__}")
+    return LogHeader.from_dict(d), off + FRAME.size + len(payload)
 
 
 @dataclass(frozen=True)
@@ -128,13 +178,15 @@ class Damage:
         """The exception describing this damage as corruption."""
         return LogCorrupt(self.path, self.offset, self.reason)
 
-    def raise_or_warn(self, action: str = "ignoring") -> None:
-        """Warn about a torn tail (``action`` says what is done to it); raise otherwise."""
+    def raise_or_warn(self, action: str = "") -> None:
+        """Warn about a torn tail (``action`` says what is done to its bytes; by default
+        they are ignored); raise :class:`LogCorrupt` otherwise."""
         if not self.torn:
             raise self.error()
+        action = action or f"ignoring its {self.size} bytes"
         warnings.warn(
-            f"{self.path}: torn last frame at byte offset {self.offset}; {action} "
-            f"{self.size} bytes ({self.reason})",
+            f"{self.path}: torn last frame at byte offset {self.offset} ({self.reason}); "
+            f"{action}",
             TornTailWarning,
             stacklevel=3,
         )
@@ -208,16 +260,25 @@ def read_frame(fd: int, off: int) -> tuple[bytes | None, str]:
         return None, f"frame needs {FRAME.size + n} bytes, the file has {FRAME.size + len(payload)}"
     got = zlib.crc32(payload)
     if got != crc:
-        return None, f"checksum mismatch (stored {crc:#010x}, computed {got:#010x})"
+        return None, f"checksum mismatch: stored {crc:#010x}, computed {got:#010x}"
     return payload, ""
+
+
+#: A filesystem that loses a write after extending the file leaves zeros in whole blocks
+#: (sectors or pages, multiples of this), so zeros from such a boundary on are unwritten.
+ZERO_BLOCK = 512
 
 
 def classify_stop(fd: int, path: str, end: int) -> Damage | None:
     """Say what stopped a :class:`Scan` at ``end``: None (end of file), torn tail, or corruption.
 
-    Torn: the frame runs past the end of the file and no valid frame starts in the bytes
-    that are there; or the frame is whole but bad and only zero bytes (if any) follow it;
-    or everything from ``end`` on is zero. Anything else is corruption.
+    Torn, what a writer stopped mid-append leaves: fewer than 8 bytes remain; or the frame
+    runs past the end of the file (a *short* frame) and the bytes there neither hold a
+    valid frame nor make a whole payload with the stored checksum (either means a damaged
+    length); or every byte from ``end`` on is zero; or the frame is only complete thanks
+    to zeros that run from a :data:`ZERO_BLOCK` boundary inside it to the end of the file
+    (blocks a crash never wrote). Anything else is corruption, a *complete* frame that
+    fails its checksum included: truncating it would drop an event that was written.
     """
     size = os.fstat(fd).st_size
     if end >= size:
@@ -230,35 +291,43 @@ def classify_stop(fd: int, path: str, end: int) -> Damage | None:
         return Damage(path, end, torn, size - end, why)
 
     head = os.pread(fd, FRAME.size, end)
+    zeros = _zero_run_start(fd, end, size)
+    if zeros <= end:
+        return damage(True, "zero-filled tail")
     if len(head) < FRAME.size:
         return damage(True)
-    n = FRAME.unpack(head)[0]
-    if n == 0:
-        zeros = _all_zero(fd, end, size)
-        return damage(zeros, "zero-filled tail" if zeros else reason)
-    if n > MAX_FRAME:
+    n, crc = FRAME.unpack(head)
+    if n == 0 or n > MAX_FRAME:
         return damage(False)
     stop = end + FRAME.size + n
-    if stop > size:
-        later = _next_valid_frame(fd, end + 1, size)
-        if later is None:
-            return damage(True)
-        return damage(
-            False,
-            f"frame length {n} runs past the end of the file, "
-            f"but a valid frame starts at byte offset {later}",
-        )
-    return damage(_all_zero(fd, stop, size))
+    if stop <= size:
+        block = -(-zeros // ZERO_BLOCK) * ZERO_BLOCK
+        if block < stop:
+            return damage(True, f"zero-filled from byte offset {block}, inside the frame")
+        return damage(False, f"a whole frame fails its checksum: {reason}")
+    later = _next_valid_frame(fd, end + 1, size)
+    if later is not None:
+        return damage(False, f"frame length {n} runs past the end of the file, "
+                      f"but a valid frame starts at byte offset {later}")
+    if zlib.crc32(os.pread(fd, size - end - FRAME.size, end + FRAME.size)) == crc:
+        return damage(False, f"frame length {n} runs past the end of the file, but the "
+                      f"{size - end - FRAME.size} bytes there are a whole payload with its "
+                      "checksum: the length is damaged")
+    return damage(True)
 
 
-def _all_zero(fd: int, start: int, end: int) -> bool:
-    pos = start
-    while pos < end:
-        chunk = os.pread(fd, min(CHUNK, end - pos), pos)
-        if not chunk or chunk.count(0) != len(chunk):
-            return False
-        pos += len(chunk)
-    return True
+def _zero_run_start(fd: int, start: int, end: int) -> int:
+    """The first offset in ``[start, end]`` from which every byte up to ``end`` is zero
+    (``end`` when the last byte is not zero). Reads backwards, only through the zeros."""
+    pos = end
+    while pos > start:
+        lo = max(start, pos - CHUNK)
+        chunk = os.pread(fd, pos - lo, lo)
+        kept = len(chunk.rstrip(b"\0"))
+        if kept:
+            return lo + kept
+        pos = lo
+    return start
 
 
 def _next_valid_frame(fd: int, start: int, size: int) -> int | None:
@@ -274,6 +343,30 @@ def _next_valid_frame(fd: int, start: int, size: int) -> int | None:
         if 0 < n <= limit - p and crc32(tail[p + FRAME.size : p + FRAME.size + n]) == crc:
             return start + p
     return None
+
+
+def save_cut(fd: int, path: str, offset: int) -> str:
+    """Copy the bytes from ``offset`` to the end of the file to ``<path>.dropped-<offset>``
+    (``.1``, ``.2``... if taken) and fsync them, before anyone truncates there; returns the
+    name. Bytes are only ever cut from a log once they are kept beside it."""
+    name = free_name(f"{path}.dropped-{offset}")
+    with open(name, "xb") as out:
+        pos = offset
+        while chunk := os.pread(fd, CHUNK, pos):
+            out.write(chunk)
+            pos += len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return name
+
+
+def free_name(name: str) -> str:
+    """``name``, or ``name.1``, ``name.2``... so an earlier file is never overwritten."""
+    n, candidate = 0, name
+    while os.path.exists(candidate):
+        n += 1
+        candidate = f"{name}.{n}"
+    return candidate
 
 
 def lock_exclusive(fd: int, path: str) -> None:

@@ -12,14 +12,23 @@ Layout::
 
 The header is a frame too, so it gets a checksum like every event.
 
-Damage is told apart as follows. A *torn tail* is what a writer killed mid-append
-leaves: the last frame runs past the end of the file, or it is complete but its checksum
-fails, or the file ends in zero bytes (a filesystem that extended the file before
-writing it). A torn tail is truncated on open with a warning. Any other bad frame is
-*corruption*: :class:`LogCorrupt` names its byte offset, and :func:`repair_log` keeps what
-comes before it and moves the rest to a ``.dropped-<offset>`` file. A frame running past
-the end whose remaining bytes still hold a valid frame is corruption (a damaged length),
-not a torn tail, so truncation never eats good events.
+Events number 1, 2, 3... and their time never goes back (nor before the header's
+``start``): :meth:`LogWriter.append` refuses anything else, and every reader checks it
+(:func:`events.verify.check_batch`), so a frame duplicated, swapped, dropped or rewritten
+with a valid checksum, or one that is not an event, raises :class:`LogCorrupt`
+(:class:`LogOutOfOrder` for seq and time) naming the frame's byte offset.
+
+Damage is told apart by :func:`events.frames.classify_stop`. A *torn tail* is what a
+writer stopped mid-append leaves: a *short* last frame (the file ends before the frame
+does) or zeros to the end of the file (a filesystem that extended the file first).
+Readers ignore it with a :class:`TornTailWarning`; :meth:`LogWriter.open` truncates it
+after copying the bytes it cuts to ``<log>.dropped-<offset>`` (the warning names it).
+Anything else is *corruption*, raised as :class:`LogCorrupt` with its byte offset and
+never truncated on open: a *complete* last frame that fails its checksum is corruption,
+and so is a short frame whose bytes still hold a valid frame or a whole payload (a damaged
+length). :func:`repair_log` (``kmsim log repair``) cuts at the first torn or corrupt frame,
+saving the cut bytes the same way and the whole file to ``<log>.bak``. The one other cut
+is a failed write's own partial frame, removed at once (that event was never acknowledged).
 
 One writer at a time: :class:`LogWriter` holds ``flock(LOCK_EX)`` on the file. Readers
 take no lock and may :meth:`LogReader.follow` a log that is being written. Nothing here
@@ -35,13 +44,8 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 
-from events.codec import (
-    UnsupportedEventVersion,
-    decode_event,
-    decode_events,
-    encode_event,
-    encode_map,
-)
+from events import verify as checks
+from events.codec import EventOrder, decode_event, encode_event, encode_map
 from events.frames import (
     FORMAT_VERSION,
     FRAME,
@@ -51,15 +55,18 @@ from events.frames import (
     LogError,
     LogHeader,
     LogLocked,
+    LogOutOfOrder,
+    LogVersionError,
     NotALog,
     Scan,
     TornTailWarning,
     classify_stop,
     lock_exclusive,
     read_header,
+    save_cut,
 )
 from events.record import Event
-from events.verify import VerifyReport, repair_log, verify_log
+from events.verify import VerifyReport, read_span, repair_log, verify_log
 
 __all__ = [
     "FORMAT_VERSION",
@@ -69,12 +76,15 @@ __all__ = [
     "LogError",
     "LogHeader",
     "LogLocked",
+    "LogOutOfOrder",
     "LogReader",
+    "LogVersionError",
     "LogWriter",
     "NotALog",
     "TornTailWarning",
     "VerifyReport",
     "read_log",
+    "read_span",
     "repair_log",
     "verify_log",
 ]
@@ -102,7 +112,9 @@ class LogWriter:
     or on flush/close; ``"flush"`` at every append; ``"fsync"`` at every append, then
     fsync; ``"batch"`` every 1000 events (or 1 MiB), or on flush/close. A failed write
     truncates the file back to its last whole frame and the writer refuses further
-    appends: reopen it to go on. Not thread-safe: one thread appends.
+    appends: reopen it to go on (unless the failed write held only the event being
+    appended: then that append is forgotten and the writer goes on). Not thread-safe:
+    one thread appends.
     """
 
     def __init__(
@@ -114,12 +126,15 @@ class LogWriter:
         size: int,
         count: int,
         last_seq: int | None,
+        last_t: int | None = None,
     ) -> None:
         self.path = path
         self.header = header
         self.sync = sync
         self.count = count  # events in the file, including ones still buffered
         self.last_seq = last_seq
+        #: The time of the last event (the header's start before any): none may go back.
+        self.last_t = header.start if last_t is None else last_t
         self._fd = fd
         self._size = size  # bytes handed to the OS: always a frame boundary
         self._buf = bytearray()
@@ -128,6 +143,8 @@ class LogWriter:
         self._max_events = 1 if direct else _BATCH_EVENTS if sync == "batch" else 1 << 62
         self._fsync = sync == "fsync"
         self._failed: BaseException | None = None
+        self._last_seq_before = last_seq
+        self._last_t_before = self.last_t
 
     @classmethod
     def create(
@@ -150,10 +167,13 @@ class LogWriter:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], sync: str = "flush") -> LogWriter:
-        """Reopen a log to append to it, after checking every frame's checksum.
+        """Reopen a log to append to it, after checking every frame's checksum and that
+        the last event's seq is the number of events (which a frame duplicated or dropped
+        anywhere breaks; readers check each event's seq and time).
 
-        A torn tail is truncated (with a :class:`TornTailWarning`); corruption before
-        the end raises :class:`LogCorrupt` and changes nothing.
+        A torn tail is truncated with a :class:`TornTailWarning`, after its bytes are
+        saved to ``<path>.dropped-<offset>``. Corruption (a complete last frame that fails
+        its checksum included) raises :class:`LogCorrupt` and changes nothing.
         """
         path, fd = _open_locked(path, sync, 0)
         try:
@@ -164,24 +184,41 @@ class LogWriter:
                 count += len(offsets)
                 last, last_off = payloads[-1], offsets[-1]
             damage = classify_stop(fd, path, scan.end)
+            if damage is not None and not damage.torn:
+                raise damage.error()
+            last_seq, last_t = None, None
+            if last is not None:
+                event = _decode_at(path, last_off, last)
+                last_seq, last_t = event.seq, event.t
+                if (type(last_seq) is not int or last_seq != count or type(last_t) is not int
+                        or last_t < header.start):
+                    checks.check_all(fd, path, header.start, start)  # raises at the first bad one
+                    raise LogOutOfOrder(path, last_off, f"the last event has seq {last_seq!r}, "
+                                        f"but the log holds {count} events")
             if damage is not None:
-                damage.raise_or_warn("truncating")
-                os.ftruncate(fd, scan.end)
+                kept = save_cut(fd, path, damage.offset)  # before the cut: nothing is lost
+                os.ftruncate(fd, damage.offset)
                 os.fsync(fd)
-            last_seq = None if last is None else _decode_at(path, last_off, last).seq
+                damage.raise_or_warn(f"truncated its {damage.size} bytes, saved in {kept}")
         except BaseException:
             os.close(fd)
             raise
-        return cls(path, fd, header, sync, scan.end, count, last_seq)
+        return cls(path, fd, header, sync, scan.end, count, last_seq, last_t)
 
     def append(self, event: Event) -> None:
-        """Append one event; its seq must follow the previous one by exactly 1."""
+        """Append one event: its seq must be 1 more than the last (1 for the first) and its
+        time not before the last event's (nor the header's start), as readers check."""
         if self._fd < 0:
-            raise LogError(f"{self.path}: writer is closed")
+            raise LogError(self.path, "writer is closed")
         if self._failed is not None:
-            raise LogError(f"{self.path}: an earlier write failed ({self._failed!r}); reopen")
-        if self.last_seq is not None and event.seq != self.last_seq + 1:
-            raise ValueError(f"seq {event.seq} does not follow {self.last_seq}")
+            raise LogError(self.path, f"an earlier write failed ({self._failed!r}); reopen")
+        seq, t = event.seq, event.t
+        if type(seq) is not int or seq != (self.last_seq or 0) + 1:
+            if self.last_seq is None:
+                raise ValueError(f"seq {seq!r}: the first event of a log has seq 1")
+            raise ValueError(f"seq {seq!r} does not follow {self.last_seq}")
+        if type(t) is not int or t < self.last_t:
+            raise ValueError(f"event #{seq} at {t!r} goes back in time (before {self.last_t})")
         payload = encode_event(event)
         if len(payload) > MAX_FRAME:
             raise ValueError(f"event seq {event.seq} is {len(payload)} bytes, over {MAX_FRAME}")
@@ -190,9 +227,10 @@ class LogWriter:
         buf += payload
         self._pending += 1
         self.count += 1
-        self.last_seq = event.seq
+        self._last_seq_before, self.last_seq = self.last_seq, event.seq
+        self._last_t_before, self.last_t = self.last_t, t
         if self._pending >= self._max_events or len(buf) >= _BUFFER_BYTES:
-            self._write_out()
+            self._write_out(appending=True)
 
     def append_many(self, events: Iterable[Event]) -> None:
         """Append events in order (same guarantees as :meth:`append` for each)."""
@@ -204,7 +242,7 @@ class LogWriter:
         if self._fd >= 0 and self._failed is None:
             self._write_out()
 
-    def _write_out(self) -> None:
+    def _write_out(self, appending: bool = False) -> None:
         if not self._buf:
             return
         try:
@@ -216,10 +254,23 @@ class LogWriter:
             self._failed = exc
             with contextlib.suppress(OSError):  # if this fails too, the next open truncates
                 os.ftruncate(self._fd, self._size)
+                if appending and self._pending == 1:
+                    # Only the event being appended was lost, and the file is whole again:
+                    # forget that append (its caller is told) and stay usable. Buffered
+                    # events of earlier appends keep the writer failed: they were lost.
+                    self._forget_pending()
             raise
         self._size += len(self._buf)
         self._buf.clear()
         self._pending = 0
+
+    def _forget_pending(self) -> None:
+        self.count -= 1
+        self.last_seq = self._last_seq_before
+        self.last_t = self._last_t_before
+        self._buf = bytearray()  # not clear(): the failed write's memoryview may still be alive
+        self._pending = 0
+        self._failed = None
 
     def close(self) -> None:
         """Write out what is buffered, release the lock and close the file."""
@@ -309,23 +360,17 @@ class LogReader:
 
     def batches(self) -> Iterator[tuple[list[int], Iterator[Event]]]:
         """Yield ``(frame offsets, their events)`` per read (bulk loads iterate these to save
-        a generator step per event). Consume each batch's events before the next batch."""
+        a generator step per event). Every event is checked (:func:`events.verify.check_batch`):
+        a frame that is not an event, a seq that is not the next one or a time that goes
+        back raises :class:`LogCorrupt` naming its byte offset."""
         scan = Scan(self._fd, self._start)
+        order = EventOrder(1, self.header.start)
         for offsets, payloads in scan:
-            yield offsets, self._decode(offsets, payloads)
+            events = checks.check_batch(self.path, offsets, payloads, order)
+            yield offsets, events
+            for _ in events:  # what the consumer left, so that ``order`` moves on right
+                pass
         self._check_end(scan.end)
-
-    def _decode(self, offsets: list[int], payloads: list[bytes]) -> Iterator[Event]:
-        """Decode one batch of frames; a whole frame that is not an event is corruption."""
-        try:
-            yield from decode_events(payloads)
-        except UnsupportedEventVersion:
-            raise  # an old kmsim reading a newer log: not damage
-        except (ValueError, TypeError) as exc:
-            # Rare path: decode the batch again one frame at a time to name the culprit.
-            for off, payload in zip(offsets, payloads, strict=True):
-                _decode_at(self.path, off, payload)
-            raise LogCorrupt(self.path, offsets[0], f"undecodable frames: {exc}") from exc
 
     def _check_end(self, end: int, torn_ok: bool = False) -> None:
         """Warn about a torn tail at ``end`` (or ignore it if ``torn_ok``), raise on corruption."""
@@ -341,13 +386,15 @@ class LogReader:
         ``poll`` is asked before each pass; once it returns False, the events written
         until then are yielded and the generator ends. With no ``poll`` it never ends.
         An incomplete frame at the end is waited for, as the writer may be mid-append.
+        Events are checked as :meth:`batches` checks them.
         """
         pos = self._start
+        order = EventOrder(1, self.header.start)
         while True:
             going = poll is None or poll()
             scan = Scan(self._fd, pos)
             for offsets, payloads in scan:
-                yield from self._decode(offsets, payloads)
+                yield from checks.check_batch(self.path, offsets, payloads, order)
             self._check_end(scan.end, torn_ok=going)  # a torn tail may be a live append
             if not going:
                 return
@@ -360,10 +407,8 @@ def _decode_at(path: str, off: int, payload: bytes) -> Event:
     """Decode the frame at ``off``; a whole frame that is not an event is corruption."""
     try:
         return decode_event(payload)
-    except UnsupportedEventVersion:
-        raise  # an old kmsim reading a newer log: not damage
-    except (ValueError, TypeError) as exc:
-        raise LogCorrupt(path, off, f"undecodable event: {exc}") from exc
+    except (ValueError, TypeError) as exc:  # UnsupportedEventVersion included
+        raise checks.not_an_event(path, off, payload, exc) from exc
 
 
 def read_log(path: str | os.PathLike[str]) -> tuple[LogHeader, list[Event]]:

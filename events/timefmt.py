@@ -106,5 +106,10 @@ def parse_aws_timestamp(value: object) -> int | None:
     if isinstance(value, bool):
         raise TimeSyntaxError("a timestamp must be a time, not a boolean")
     if isinstance(value, int | float):
+        # Epoch seconds RFC 3339 can write (year 1 to 9999): NaN, infinities and 1e308 are
+        # not times, and would overflow every integer field they reach.
+        if not -MAX_TIME <= value * 1000 <= MAX_TIME:
+            raise TimeSyntaxError(f"a timestamp must be epoch seconds up to {MAX_TIME // 1000} "
+                                  f"(9999-12-31T23:59:59Z), not {value!r}")
         return int(value * 1000)
     return parse_rfc3339(str(value))

@@ -1,29 +1,154 @@
-"""Checking a log file and cutting it back to its last good frame.
+"""The checks every reader of a log applies to its events, and checking and mending a file.
 
-Used by ``kmsim log verify`` and ``kmsim log repair``; re-exported by
-:mod:`events.logfile`. Verification never raises on damage: it reports what it found
-and where. Repair only ever removes bytes after saving them to a ``.dropped-<offset>``
-file beside the log.
+Every event read from a log (:class:`~events.logfile.LogReader`, and so every CLI verb,
+``Simulator.resume`` and ``Timeline.from_log``) passes :func:`check_batch`: it must be a
+whole event map, its seq must be the next one (1, 2, 3...: a writer appends seq + 1) and
+its time must not go back (nor before the header's start). A frame duplicated, swapped,
+dropped or rewritten with a valid checksum is so an error naming its byte offset, never a
+silently different timeline.
+
+``kmsim log verify`` and ``kmsim log repair`` use :func:`verify_log` and :func:`repair_log`
+(re-exported by :mod:`events.logfile`). Verification never raises on damage: it reports
+what it found and where. Repair only ever removes bytes after saving them to a
+``.dropped-<offset>`` file beside the log.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from events.codec import UnsupportedEventVersion, decode_event
+from events.codec import (
+    EventOrder,
+    OutOfOrder,
+    UnsupportedEventVersion,
+    decode_checked,
+    decode_event,
+    decode_map,
+)
 from events.frames import (
-    Damage,
+    FRAME,
     LogCorrupt,
     LogError,
+    LogOutOfOrder,
+    LogVersionError,
+    NotALog,
     Scan,
     classify_stop,
+    free_name,
     lock_exclusive,
     read_header,
+    save_cut,
 )
+from events.record import SCHEMA_VERSION, Event
+from events.timefmt import format_time
 
-__all__ = ["VerifyReport", "repair_log", "verify_log"]
+__all__ = ["VerifyReport", "check_all", "check_batch", "read_span", "repair_log", "verify_log"]
+
+
+def check_batch(
+    path: str, offsets: Sequence[int], payloads: Sequence[bytes], order: EventOrder
+) -> Iterator[Event]:
+    """Decode one batch of frames, holding every event to ``order`` (see the module doc).
+
+    Raises :class:`LogOutOfOrder` or :class:`LogCorrupt` naming the frame's byte offset,
+    or :class:`LogVersionError` for an event of a newer kmsim.
+    """
+    return decode_checked(payloads, order, _failure(path, offsets, payloads))
+
+
+def _failure(
+    path: str, offsets: Sequence[int], payloads: Sequence[bytes]
+) -> Callable[[int, Exception], LogError]:
+    def fail(i: int, exc: Exception) -> LogError:
+        i = min(i, len(offsets) - 1)
+        if isinstance(exc, OutOfOrder):
+            return LogOutOfOrder(path, offsets[i], _order_reason(exc))
+        return not_an_event(path, offsets[i], payloads[i], exc)
+
+    return fail
+
+
+def not_an_event(path: str, offset: int, payload: bytes, exc: Exception) -> LogError:
+    """The error for a whole frame that does not decode to an event (decoded again alone,
+    to say exactly why); an event of a newer version is :class:`LogVersionError`."""
+    try:
+        decode_event(payload)
+        why = str(exc)
+    except UnsupportedEventVersion as again:
+        v = decode_map(payload).get("v")
+        if type(v) is int and v > SCHEMA_VERSION:
+            return LogVersionError(path, offset, str(again))
+        why = str(again)
+    except (ValueError, TypeError) as again:
+        why = str(again) or type(again).__name__
+    return LogCorrupt(path, offset, f"not an event: {why}")
+
+
+def _when(t: int) -> str:
+    try:
+        return format_time(t)
+    except (ValueError, OverflowError, OSError):
+        return str(t)
+
+
+def _order_reason(exc: OutOfOrder) -> str:
+    got, t, want = exc.event.get("seq"), exc.event.get("t"), exc.seq
+    if type(got) is not int:
+        return f"not an event: seq is {got!r}, not an integer"
+    if got != want:
+        if want == 1:
+            return f"the first event has seq {got}, not 1: events are missing before it"
+        if got < want:
+            return f"seq {got} where {want} was expected: a frame repeated or out of place"
+        gap = f"event {want} is" if got == want + 1 else f"events {want}..{got - 1} are"
+        return f"seq {got} where {want} was expected: {gap} missing or out of place"
+    if type(t) is not int:
+        return f"not an event: event #{got} has time {t!r}, not an integer"
+    before = "the log's start" if want == 1 else f"event #{want - 1}"
+    return f"time goes back: event #{got} is at {_when(t)}, before {before} ({_when(exc.t)})"
+
+
+def read_span(
+    fd: int, path: str, offsets: Sequence[int], first_seq: int, end: int | None = None
+) -> Iterator[Event]:
+    """Decode the consecutive frames at ``offsets`` of an open log, the first being event
+    ``first_seq`` (random access for :class:`projections.timeline.FileEvents`); ``end`` is
+    the offset just past the last frame, if known. One read; each frame's length, checksum
+    and seq are checked again, so a log changed since it was read raises :class:`LogCorrupt`
+    rather than answering with other events.
+    """
+    lo = offsets[0]
+    if end is None:
+        head = os.pread(fd, FRAME.size, offsets[-1])
+        end = offsets[-1] + FRAME.size + (FRAME.unpack(head)[0] if len(head) == FRAME.size
+                                          else 0)
+    buf = os.pread(fd, end - lo, lo)
+    payloads = []
+    unpack, crc32, stop = FRAME.unpack_from, zlib.crc32, len(buf)
+    for k, off in enumerate(offsets):
+        pos = off - lo
+        nxt = offsets[k + 1] - lo if k + 1 < len(offsets) else end - lo
+        if nxt > stop or nxt - pos < FRAME.size:
+            raise LogCorrupt(path, off, "the log changed since it was read: the frame is gone")
+        n, crc = unpack(buf, pos)
+        payload = buf[pos + FRAME.size : nxt]
+        if n != len(payload) or crc32(payload) != crc:
+            raise LogCorrupt(path, off, "the log changed since it was read: the frame differs")
+        payloads.append(payload)
+    return check_batch(path, offsets, payloads, EventOrder(first_seq))
+
+
+def check_all(fd: int, path: str, start_t: int, start: int) -> None:
+    """Check every event from byte offset ``start`` as a reader would (the first at or
+    after time ``start_t``), raising at the first that is not an event or not in order."""
+    order = EventOrder(1, start_t)
+    for offsets, payloads in Scan(fd, start):
+        for _ in check_batch(path, offsets, payloads, order):
+            pass
 
 
 @dataclass
@@ -31,10 +156,12 @@ class VerifyReport:
     """What :func:`verify_log` found.
 
     ``ok`` means neither a torn tail nor an error. ``torn_tail`` is ``(offset, bytes)`` of
-    a partly written last frame (the next writer truncates it). ``error`` is the first
-    problem found (a bad frame, an undecodable event, a seq gap), ``error_offset`` the
-    byte offset of its frame; ``events`` and ``last_seq`` count the frames before
-    the damage.
+    a partly written last frame (the next writer cuts it off and keeps its bytes).
+    ``error`` is the first problem found and ``error_offset`` the byte offset of its frame;
+    ``problem`` names its kind: ``"not a log"``, ``"newer version"``, ``"bad header"``,
+    ``"bad frame"``, ``"not an event"``, ``"out of order"`` or ``"torn tail"``.
+    ``events`` and ``last_seq`` count the good events before the damage. After
+    :func:`repair_log`, ``dropped`` and ``backup`` name the files it wrote.
     """
 
     path: str
@@ -44,96 +171,93 @@ class VerifyReport:
     error: str | None
     error_offset: int | None
     last_seq: int | None
+    problem: str | None = None
+    dropped: str | None = None
+    backup: str | None = None
 
 
-def _verify(path: str) -> tuple[VerifyReport, Damage | None]:
-    """Check a log without raising; also return the frame damage repair would cut at."""
+#: Problems that cutting the log at their offset mends (the others are not damage after
+#: the header, or leave nothing to keep).
+_CUTTABLE = ("bad frame", "not an event", "out of order", "torn tail")
+
+
+def _verify(path: str) -> tuple[VerifyReport, int | None]:
+    """Check a log without raising; also return the offset repair would cut at."""
     report = VerifyReport(path, 0, True, None, None, None, None)
 
-    def fail(offset: int, msg: str) -> None:
-        if report.error is None:  # keep the first error: later ones may be its echo
-            report.ok, report.error, report.error_offset = False, msg, offset
+    def fail(problem: str, offset: int, why: str) -> None:
+        report.ok, report.problem, report.error, report.error_offset = False, problem, why, offset
 
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         try:
-            start = read_header(fd, path)[1]
+            header, start = read_header(fd, path)
+        except NotALog as exc:
+            fail("not a log", 0, exc.message)
+            return report, None
+        except LogVersionError as exc:
+            fail("newer version", exc.offset, exc.reason)
+            return report, None
         except LogCorrupt as exc:
-            fail(exc.offset, str(exc))
+            fail("bad header", exc.offset, exc.reason)
             return report, None
-        except LogError as exc:  # not a log, or a newer format
-            fail(0, str(exc))
-            return report, None
-        scan = Scan(fd, start)
-        damage = None
-        frames = (f for batch in scan for f in zip(*batch, strict=True))
-        for off, payload in frames:
-            seq: int | None = None
-            try:
-                seq = decode_event(payload).seq
-            except UnsupportedEventVersion as exc:
-                fail(off, f"{path}: event at byte offset {off}: {exc}")  # not damage
-            except (ValueError, TypeError) as exc:
-                size = os.fstat(fd).st_size - off
-                damage = Damage(path, off, False, size, f"undecodable event: {exc}")
-                break
-            last = report.last_seq
-            if seq is not None and last is not None and seq != last + 1:
-                fail(off, f"{path}: seq gap at byte offset {off}: {last} is followed by {seq}")
-            report.events += 1
-            report.last_seq = seq
+        scan, order = Scan(fd, start), EventOrder(1, header.start)
+        try:
+            for offsets, payloads in scan:
+                for _ in check_batch(path, offsets, payloads, order):
+                    report.events += 1
+        except LogVersionError as exc:
+            fail("newer version", exc.offset, exc.reason)
+        except LogCorrupt as exc:
+            kind = "out of order" if isinstance(exc, LogOutOfOrder) else "not an event"
+            fail(kind, exc.offset, exc.reason)
         else:
             damage = classify_stop(fd, path, scan.end)
+            if damage is not None and damage.torn:
+                fail("torn tail", damage.offset, damage.reason)
+                report.error, report.torn_tail = None, (damage.offset, damage.size)
+            elif damage is not None:
+                fail("bad frame", damage.offset, damage.reason)
     finally:
         os.close(fd)
-    if damage is not None and damage.torn:
-        report.ok, report.torn_tail = False, (damage.offset, damage.size)
-    elif damage is not None:
-        report.ok, report.error, report.error_offset = False, str(damage.error()), damage.offset
-    return report, damage
+    report.last_seq = report.events or None  # seq numbers are positions (checked above)
+    cut = report.error_offset if report.problem in _CUTTABLE else None
+    return report, cut
 
 
 def verify_log(path: str | os.PathLike[str]) -> VerifyReport:
-    """Check magic, header, every frame and seq continuity; report, never raise on damage."""
+    """Check magic, header, every frame and every event's seq and time; report, never
+    raise on damage."""
     return _verify(os.fspath(path))[0]
 
 
 def repair_log(path: str | os.PathLike[str], backup: bool = True) -> VerifyReport:
-    """Cut a log back to its last good frame and return the report after repair.
+    """Cut a log back to its last good event and return the report after repair.
 
-    The bytes cut off (a torn tail, or a bad frame and everything after it) are saved to
+    Cuts at a torn tail or at the first frame readers refuse (bad, not an event, out of
+    order), which leaves a log every reader reads. The bytes cut off are saved to
     ``<path>.dropped-<offset>`` first, and with ``backup`` the whole file to
-    ``<path>.bak`` (``.bak.1``... if taken), so nothing is silently lost. Holds the
-    writer lock throughout.
+    ``<path>.bak`` (``.bak.1``... if taken), so nothing is lost; the report's ``dropped``
+    and ``backup`` name them. A file that is not a log, a bad header or a newer version
+    is reported and left alone. Holds the writer lock throughout.
     """
     path = os.fspath(path)
     fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
         # Lock before looking, so no writer appends between the check and the cut.
         lock_exclusive(fd, path)
-        report, damage = _verify(path)
-        if damage is None:
-            return report  # clean, or damage repair cannot mend (header, seq gap)
+        report, cut = _verify(path)
+        if cut is None:
+            return report  # clean, or nothing repair can mend
+        bak = None
         if backup:
-            shutil.copyfile(path, _free_name(path + ".bak"))
-        with open(_free_name(f"{path}.dropped-{damage.offset}"), "wb") as out:
-            pos = damage.offset
-            while chunk := os.pread(fd, 1 << 20, pos):
-                out.write(chunk)
-                pos += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.ftruncate(fd, damage.offset)
+            bak = free_name(path + ".bak")
+            shutil.copyfile(path, bak)
+        dropped = save_cut(fd, path, cut)
+        os.ftruncate(fd, cut)
         os.fsync(fd)
     finally:
         os.close(fd)
-    return verify_log(path)
-
-
-def _free_name(name: str) -> str:
-    """``name``, or ``name.1``, ``name.2``... so an earlier backup is never overwritten."""
-    n, candidate = 0, name
-    while os.path.exists(candidate):
-        n += 1
-        candidate = f"{name}.{n}"
-    return candidate
+    after = verify_log(path)
+    after.dropped, after.backup = dropped, bak
+    return after

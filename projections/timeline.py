@@ -37,8 +37,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
-from events.codec import decode_events
-from events.frames import FRAME
+from events.logfile import LogReader, read_span
 from events.record import Event
 from projections.itemstore import ItemsAt, ItemStore, LiveItems
 from projections.model import Association, Cause, Key
@@ -201,22 +200,13 @@ class FileEvents(Sequence[Event]):
         return next(self._range(i, i + 1))
 
     def _range(self, start: int, stop: int) -> Iterator[Event]:
-        """Decode events ``start..stop-1`` with one read per 4 MiB."""
+        """Decode events ``start..stop-1`` with one read per 4096 events; the log's own
+        reader checks their frames and seq again (the file may have changed since)."""
         i = start
         while i < stop:
             j = min(stop, i + 4096)
-            lo = self.offsets[i]
-            hi = self.offsets[j] if j < len(self) else None
-            if hi is None:
-                n, _ = FRAME.unpack(os.pread(self._fd, 8, self.offsets[j - 1]))
-                hi = self.offsets[j - 1] + 8 + n
-            buf = os.pread(self._fd, hi - lo, lo)
-            payloads, pos = [], 0
-            while pos < len(buf) and len(payloads) < j - i:
-                n, _ = FRAME.unpack_from(buf, pos)
-                payloads.append(buf[pos + 8: pos + 8 + n])
-                pos += 8 + n
-            yield from decode_events(payloads)
+            end = self.offsets[j] if j < len(self) else None
+            yield from read_span(self._fd, self.path, self.offsets[i:j], i + 1, end)
             i = j
 
     def __iter__(self) -> Iterator[Event]:
@@ -261,9 +251,9 @@ class Timeline:
     def from_log(cls, path: str, profile: str, settings: dict[str, str], start: int,
                  every: int = CHECKPOINT_EVERY, budget: int = CHECKPOINT_BUDGET
                  ) -> Timeline:
-        """Fold a log file, keeping only each event's offset and time in memory."""
-        from events.logfile import LogReader
-
+        """Fold a log file, keeping only each event's offset and time in memory. The log's
+        reader checks every event (a frame that is not an event, a seq out of order or a
+        time going back raises ``LogCorrupt`` naming its byte offset)."""
         timeline = cls(profile, settings, start, every=every, budget=budget)
         offsets = array("q")
         # A bulk load makes millions of objects and no garbage cycles: the cyclic collector

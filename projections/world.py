@@ -199,6 +199,18 @@ class World:
         m = KEY_ARN.fullmatch(arn)
         return self.keys.get(m.group(3)) if m else None
 
+    def principal_names(self) -> dict[str, str]:
+        """Declared principal names -> ARN (a later declaration of a name wins)."""
+        return {p.name: p.arn for p in self.principals.values()}
+
+    def principal_arn(self, name: str) -> str | None:
+        """The ARN of a declared principal name, or None."""
+        found = None
+        for p in self.principals.values():
+            if p.name == name:
+                found = p.arn
+        return found
+
     def aliases_of(self, key_id: str) -> list[str]:
         """Alias names pointing at a key."""
         return sorted(a for (_, _, a), k in self.aliases.items() if k == key_id)

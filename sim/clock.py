@@ -1,7 +1,9 @@
 """The simulated clock, and the only place kmsim may read the wall clock.
 
 Everything else asks a :class:`SimClock` for ``now``. The wall clock is read only
-through :func:`wall_now_ms`, which ``kmsim serve --clock wall`` uses on request.
+through :func:`wall_now_ms`, which ``kmsim serve --clock wall`` uses on request, and
+which ``--verify-signatures`` uses to check a request's signing time (AWS compares it with
+real time, whatever the simulated clock says).
 """
 
 from __future__ import annotations
@@ -9,7 +11,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from events.timefmt import MAX_TIME, TimeSyntaxError, parse_duration, parse_rfc3339
+from events.timefmt import MAX_TIME, TimeSyntaxError, format_time, parse_duration, parse_rfc3339
+
+#: The range of simulated time that scenario files may reach, in ms since the epoch: from
+#: the Unix epoch (AWS takes no earlier timestamps, and 0 is the first epoch millisecond)
+#: to the last moment RFC 3339 can write, 9999-12-31T23:59:59.999Z (Python's datetime
+#: formats it; the log's msgpack int64 holds it with room to spare).
+MIN_TIME = 0
+TIME_RANGE = (MIN_TIME, MAX_TIME)
+
+
+def check_time(t: float, what: str = "time") -> None:
+    """Raise :class:`TimeSyntaxError`, naming ``what``, unless ``t`` (ms) is inside
+    :data:`TIME_RANGE`."""
+    if MIN_TIME <= t <= MAX_TIME:
+        return
+    side = "before" if t < MIN_TIME else "after"
+    raise TimeSyntaxError(f"{what} is {side} the range of simulated time, "
+                          f"{format_time(MIN_TIME)} to {format_time(MAX_TIME)}")
 
 
 def wall_now_ms() -> int:

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from events.codec import UnsupportedEventVersion
-from events.logfile import LogError, LogHeader, LogReader
+from events.logfile import (
+    MAGIC,
+    LogCorrupt,
+    LogError,
+    LogHeader,
+    LogLocked,
+    LogReader,
+    LogVersionError,
+    NotALog,
+)
 from events.record import Event
 from projections.timeline import Timeline
 from sim.errors import InputError
@@ -47,6 +56,23 @@ def note_principal(names: dict[str, str], event: Event) -> None:
         names[event.req.get("Name", event.req["Arn"])] = event.req["Arn"]
 
 
+def log_input_error(exc: LogError) -> InputError:
+    """The one-line CLI error for a log that cannot be read: ``FILE: what (byte offset N)``
+    and a hint that fits (a file that is not a log is not sent to ``kmsim log repair``)."""
+    if isinstance(exc, NotALog):
+        hint = "give a .kmlog event log or a scenario file (.toml, .py)"
+    elif isinstance(exc, LogVersionError):
+        hint = "a newer kmsim wrote this log: upgrade kmsim to read it"
+    elif isinstance(exc, LogLocked):
+        hint = "stop the other writer first, or give another file"
+    elif isinstance(exc, LogCorrupt) and exc.offset == len(MAGIC):
+        hint = "the log's header is damaged, so nothing in it can be read (kmsim log verify LOG)"
+    else:
+        hint = ("kmsim log verify LOG shows the damage; kmsim log repair LOG keeps the events "
+                "before it")
+    return InputError(exc.message, exc.path, None, hint)
+
+
 def load_timeline(path: str, profile: str | None = None,
                   overrides: dict[str, str] | None = None) -> LoadedTimeline:
     """A log file (``KMSIMLG1``) or a scenario ``.toml``/``.py`` (run in memory first)."""
@@ -64,22 +90,25 @@ def load_timeline(path: str, profile: str | None = None,
                               sim.default_principal)
     if p.is_dir():
         raise InputError("is a directory", path, None, "give a .kmlog log or a scenario file")
+    _off, event = None, None  # the event being folded, named if it cannot be
     try:
         with LogReader(path) as reader:
             header = reader.header
             timeline = Timeline(header.profile, header.assumptions, header.start)
             names: dict[str, str] = {}
-            for event in reader:
+            for _off, event in reader.iter_with_offsets():
                 timeline.append(event)
                 note_principal(names, event)
-    except (LogError, UnsupportedEventVersion) as exc:
-        raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
-                         "kmsim log repair LOG keeps what is intact") from None
+    except LogError as exc:
+        raise log_input_error(exc) from None
+    except UnsupportedEventVersion as exc:
+        raise InputError(str(exc), path, None, "upgrade kmsim to read this log") from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path, None,
                          "give a .kmlog log or a scenario file") from None
     except Exception as exc:  # a recorded outcome the rules cannot fold: not a kmsim bug
-        raise InputError(f"the log cannot be folded: {type(exc).__name__}: {exc}", path, None,
-                         "kmsim replay LOG lists the events whose recorded outcome the rules "
-                         "do not give") from None
+        where = f" at event #{event.seq} (byte offset {_off})" if event is not None else ""
+        raise InputError(f"the log cannot be folded{where}: {type(exc).__name__}: {exc}",
+                         path, None, "kmsim replay LOG lists the events whose recorded "
+                         "outcome the rules do not give") from None
     return LoadedTimeline(path, header, timeline, names)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from events.record import Event
 from projections.rulebook import resolve_settings
 from projections.timeline import Timeline
-from sim.services import CallContext, Draws
-from sim.simulator import execute
+from sim.recording import Recorder, Request
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,9 @@ def _short(out: dict) -> str:
     return f"{out.get('err')} ({out.get('rule')})"
 
 
-def _same(a: dict, b: dict) -> bool:
+def same_outcome(a: dict, b: dict) -> bool:
+    """Whether two ``out`` maps are the same outcome: both accepted with equal responses,
+    or both refused with the same error code and rule (messages may be reworded)."""
     if a.get("ok") != b.get("ok"):
         return False
     if a.get("ok"):
@@ -53,18 +54,13 @@ def replay(events: Iterable[Event], profile: str, settings: dict[str, str], star
            ) -> tuple[Timeline, list[Difference]]:
     """Replay ``events`` under ``profile`` and ``settings`` (plus ``overrides``)."""
     merged = resolve_settings(profile, {**settings, **(overrides or {})}.items())
-    timeline = Timeline(profile, merged, start)
+    recorder = Recorder(Timeline(profile, merged, start), seed)
     differences: list[Difference] = []
     for event in events:
-        world = timeline.live
-        world.advance_to(event.t)
-        draws = Draws(seed, event.seq, recorded=event.draws)
-        ctx = CallContext(world, event.t, event.actor, event.account, event.region, draws,
-                          event.seq, events=timeline.events)
-        out = execute(event.op, ctx, dict(event.req))
-        if not _same(event.out, out):
-            differences.append(Difference(event.seq, event.t, event.op, event.out, out))
-        replayed = Event(event.v, event.seq, event.t, event.op, event.actor, event.account,
-                         event.region, event.req, out, draws.values or event.draws)
-        timeline.append(replayed)
-    return timeline, differences
+        replayed = recorder.record(Request(event.op, event.req, event.t, event.actor,
+                                           event.account, event.region),
+                                   recorded_draws=event.draws, seq=event.seq, v=event.v)
+        if not same_outcome(event.out, replayed.out):
+            differences.append(Difference(event.seq, event.t, event.op, event.out,
+                                          replayed.out))
+    return recorder.timeline, differences

@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from events.frames import MAX_FRAME
 from events.timefmt import format_offset
+from projections.rulebook import SettingsError
 from sim.checks import CHECKS, CheckContext
 from sim.errors import InputError
+from sim.recording import NotRecorded
 from sim.scenario import VAR, Scenario, load_scenario
+from sim.scenario_args import arg_problem
+from sim.scenario_files import MAX_SCENARIO_BYTES, RefusedFile, read_regular
 from sim.simulator import CallResult, Simulator
 
 
@@ -123,7 +128,18 @@ class ScenarioRun:
             self.report.steps.append(StepReport(line, call, "not run", expect, False, t=t,
                                                 at=shown, message=str(exc)))
             return None
-        result = self.sim.call(call, real_args, at=t, as_=as_, region=region, label=label)
+        problem = arg_problem(call, real_args)  # a TOML file's were checked when loaded
+        if problem is not None:
+            raise InputError(problem.message, self.report.file, line, problem.hint)
+        try:
+            result = self.sim.call(call, real_args, at=t, as_=as_, region=region, label=label)
+        except NotRecorded as exc:
+            if exc.stage == "decide":
+                raise  # the handler itself failed: a kmsim bug, not the scenario's
+            raise InputError(f"{call} cannot be recorded: {exc.reason}", self.report.file,
+                             line, f"an event holds at most {MAX_FRAME >> 20} MiB (large "
+                             "@file contents?)" if exc.stage == "encode" else
+                             "the log could not be written") from None
         rep = StepReport(line, call, result.outcome, expect, result.outcome == expect,
                          result.event.seq, t, shown, result.event.actor, result.rule,
                          result.event.out.get("msg", ""), label=label)
@@ -172,8 +188,13 @@ def run_scenario(sc: Scenario, profile: str | None = None,
                  ) -> ScenarioReport:
     """Run a loaded scenario: principals, then steps in time order, then the checks."""
     assumptions = {**sc.assumptions, **(overrides or {})}
-    sim = Simulator(sc.start, sc.account, sc.region, profile or sc.profile, assumptions,
-                    seed=sc.seed, log=log, name=sc.name, default_principal=sc.principal)
+    try:
+        sim = Simulator(sc.start, sc.account, sc.region, profile or sc.profile, assumptions,
+                        seed=sc.seed, log=log, name=sc.name, default_principal=sc.principal)
+    except SettingsError as exc:  # --profile or --set against the file's assumptions
+        raise InputError(str(exc), sc.file, None,
+                         "kmsim rules lists the profiles, every assumption and its values"
+                         ) from None
     try:
         run = ScenarioRun(sim, sc.file, sc.name)
         for name, (arn, policy) in sc.principals.items():
@@ -201,6 +222,10 @@ def run_script(path: str | Path, profile: str | None = None,
     import runpy
 
     p = Path(path)
+    try:
+        read_regular(p, MAX_SCENARIO_BYTES)  # a FIFO or a device would hang runpy
+    except RefusedFile as exc:
+        raise InputError(f"cannot read scenario script: {exc}", str(p), None, exc.hint) from None
     try:
         module = runpy.run_path(str(p), run_name="kmsim_scenario")
     except FileNotFoundError:
@@ -231,7 +256,9 @@ def run_script(path: str | Path, profile: str | None = None,
         run = ScenarioRun(sim, str(p), head.get("name", p.stem))
         try:
             module["run"](run)
-        except InputError:
+        except InputError as exc:
+            if exc.file == str(p) and exc.line is None:
+                exc.line = _script_line(exc, p)  # the script line of the bad step
             raise
         except Exception as exc:  # the script's own mistake: bad input, with its line
             raise InputError(f"{type(exc).__name__}: {exc}", str(p), _script_line(exc, p),
@@ -253,12 +280,13 @@ def _script_line(exc: BaseException, path: Path) -> int | None:
 
 
 def run_file(path: str | Path, profile: str | None = None,
-             overrides: dict[str, str] | None = None, log: str | Path | None = None
-             ) -> ScenarioReport:
-    """Run a ``.toml`` scenario or a ``.py`` scenario script."""
+             overrides: dict[str, str] | None = None, log: str | Path | None = None,
+             allow_outside_files: bool = False) -> ScenarioReport:
+    """Run a ``.toml`` scenario or a ``.py`` scenario script. ``allow_outside_files`` lets
+    a TOML file's ``@file`` references leave its folder."""
     if str(path).endswith(".py"):
         return run_script(path, profile, overrides, log)
-    return run_scenario(load_scenario(path), profile, overrides, log)
+    return run_scenario(load_scenario(path, allow_outside_files), profile, overrides, log)
 
 
 def parse_set(values: list[str]) -> dict[str, str]:

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from events.timefmt import MAX_TIME, TimeSyntaxError, format_time, parse_duration, parse_rfc3339
+from events.timefmt import TimeSyntaxError, format_time, parse_duration, parse_rfc3339
+from sim.clock import check_time
 from sim.errors import InputError
+from sim.scenario_files import (
+    MAX_REF_BYTES,
+    MAX_SCENARIO_BYTES,
+    RefusedFile,
+    decode_text,
+    read_regular,
+    resolve_ref,
+)
 from sim.scenario_lines import SourceLines, TableLines, scan
 
 SCENARIO_KEYS = {"name", "start", "account", "region", "profile", "principal", "description",
@@ -25,6 +34,8 @@ CHECK_KINDS = ("decryptable", "key_state", "association")
 CHECK_KEYS = {"at", "as", *CHECK_KINDS}
 TOP_KEYS = {"scenario", "assumptions", "principals", "step", "check"}
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: How deeply tables and arrays may nest (the code that walks them recurses).
+MAX_DEPTH = 32
 
 
 @dataclass
@@ -85,10 +96,11 @@ def _hint_for(word: str, choices: set[str] | list[str]) -> str:
 
 
 class _Loader:
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, allow_outside: bool = False) -> None:
         self.path = path
         self.file = str(path)
         self.lines: SourceLines = scan(text)
+        self.allow_outside = allow_outside
 
     def error(self, msg: str, line: int | None, hint: str | None = None) -> InputError:
         return InputError(msg, self.file, line, hint)
@@ -108,8 +120,7 @@ class _Loader:
         try:
             if s.startswith("+"):
                 t = start + parse_duration(s[1:])
-                if t > MAX_TIME:
-                    raise TimeSyntaxError(f"bad time {s!r}: after 9999-12-31T23:59:59Z")
+                check_time(t, f"{key} {s}")
                 return s, t, None
             if s.startswith("#"):
                 if not allow_seq:
@@ -120,6 +131,7 @@ class _Loader:
                     raise TimeSyntaxError(f"bad event reference {s!r}: write #N, N >= 1")
                 return s, None, int(s[1:])
             t = parse_rfc3339(s)
+            check_time(t, f"{key} {s}")
             if t < start:
                 raise self.error(f"time {s} is before the scenario's start {format_time(start)}",
                                  line, "steps and checks happen at or after [scenario] start")
@@ -142,13 +154,14 @@ class _Loader:
     def file_ref(self, value: str, line: int) -> str:
         if value.startswith("@@"):
             return value[1:]
-        ref = self.path.parent / value[1:]
         try:
-            return ref.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise self.error(f"cannot read {value}: {exc.strerror or exc}", line,
-                             "@file paths are relative to the scenario file; write @@ for a "
-                             "literal @") from None
+            real = resolve_ref(self.path.parent, value[1:], self.allow_outside)
+            return decode_text(read_regular(real, MAX_REF_BYTES), binary_ok=False)
+        except RefusedFile as exc:
+            hint = exc.hint
+            if "No such file" in str(exc):
+                hint = "@file paths are relative to the scenario file; write @@ for a literal @"
+            raise self.error(f"cannot read {_shown(value)}: {exc}", line, hint) from None
 
     def expand_files(self, value: Any, line: int) -> Any:
         if isinstance(value, str) and value.startswith("@"):
@@ -173,21 +186,59 @@ def variables_in(value: Any) -> set[str]:
     return set()
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a TOML scenario file."""
+def _depth(data: Any) -> int:
+    """How deeply arrays and tables nest in ``data`` (an explicit stack: no recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
+    return deepest
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A value for an error message: unprintable characters escaped, long ones cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def read_scenario_text(p: Path) -> str:
+    """The text of a scenario file: a regular UTF-8 file of at most MAX_SCENARIO_BYTES."""
+    try:
+        return decode_text(read_regular(p, MAX_SCENARIO_BYTES))
+    except RefusedFile as exc:
+        raise InputError(f"cannot read scenario: {exc}", str(p), exc.line, exc.hint) from None
+
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
+    """The line tomllib names; at the end of the document, the last line."""
+    m = re.search(r"at line (\d+)", str(exc))
+    if m:
+        return int(m.group(1))
+    return max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+
+
+def load_scenario(path: str | Path, allow_outside_files: bool = False) -> Scenario:
+    """Read and validate a TOML scenario file. ``@file`` references outside the file's
+    folder are refused unless ``allow_outside_files``."""
     from sim.scenario_validate import build  # the second half, kept in its own module
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read scenario: {exc.strerror or exc}", str(p)) from None
+    text = read_scenario_text(p)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"TOML syntax error: {exc}", str(p), int(m.group(1)) if m else None,
+        at_end = "end of document" in str(exc)
+        raise InputError(f"TOML syntax error: {exc}", str(p), _toml_error_line(exc, text),
+                         "an unclosed quote, bracket or multi-line string earlier in the file?"
+                         if at_end else
                          "check quotes, brackets and that each key = value is on its own line"
                          ) from None
-    loader = _Loader(p, text)
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_DEPTH:
+        raise InputError("TOML nested too deeply", str(p), None,
+                         f"arrays and tables nest at most {MAX_DEPTH} levels") from None
+    loader = _Loader(p, text, allow_outside_files)
     return build(loader, data)

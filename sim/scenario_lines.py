@@ -19,10 +19,17 @@ class TableLines:
 
     line: int
     keys: dict[str, int] = field(default_factory=dict)
+    #: Sub-tables written as their own ``[step.args]`` table, by key.
+    subs: dict[str, TableLines] = field(default_factory=dict)
 
     def of(self, key: str | None = None) -> int:
         """The line of ``key`` in this table, or of the table header."""
         return self.keys.get(key, self.line) if key else self.line
+
+    def of_member(self, key: str, member: str) -> int:
+        """The line of ``member`` of the sub-table ``key`` (``args``), or of ``key``."""
+        sub = self.subs.get(key)
+        return sub.of(member) if sub else self.of(key)
 
 
 @dataclass
@@ -48,7 +55,9 @@ def scan(text: str) -> SourceLines:
     current = TableLines(1)
     out.tables[""] = current
     in_multiline: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as tomllib counts them (str.splitlines would also split at
+    # U+2028, U+0085 and others, which TOML strings may hold).
+    for number, raw in enumerate(text.split("\n"), start=1):
         if in_multiline:
             if in_multiline in raw:
                 in_multiline = None
@@ -57,8 +66,13 @@ def scan(text: str) -> SourceLines:
         if m and not _KEY.match(raw):
             name = m.group(2).strip().replace('"', "").replace("'", "")
             current = TableLines(number)
+            parent, _, sub = name.rpartition(".")
             if m.group(1) == "[[":
                 out.arrays.setdefault(name, []).append(current)
+            elif parent in out.arrays and sub:
+                # [step.args] under a [[step]]: its keys are the last step's args
+                out.arrays[parent][-1].keys.setdefault(sub, number)
+                out.arrays[parent][-1].subs[sub] = current
             else:
                 out.tables[name] = current
             continue

@@ -9,6 +9,7 @@ from projections.arns import IAM_ARN, REGION, resource_from_name
 from projections.machines import ASSOCIATION_STATES, KEY_STATES
 from projections.policy import PolicyError, parse_policy
 from projections.rulebook import SettingsError, resolve_settings
+from sim.clock import check_time
 from sim.scenario import (
     CHECK_KEYS,
     CHECK_KINDS,
@@ -23,6 +24,7 @@ from sim.scenario import (
     _Loader,
     variables_in,
 )
+from sim.scenario_args import arg_problem
 from sim.services import known_operations
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START
 
@@ -53,6 +55,7 @@ def build(ld: _Loader, data: dict) -> Scenario:
         start_text, str) else start_text
     try:
         start = parse_rfc3339(start_text)
+        check_time(start, f"start {start_text}")
     except ValueError as exc:
         raise ld.error(str(exc), where.of("start"), "write start = \"2026-01-01T00:00:00Z\""
                        ) from None
@@ -160,8 +163,12 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
         if step_region is not None and not REGION.fullmatch(step_region):
             raise ld.error(f"region {step_region!r} is not an AWS region", where.of("region"),
                            'write region = "us-west-2"')
-        steps.append(StepSpec(where.of(), i, at, t or start, call,
-                              ld.expand_files(args, where.of("args")), who,
+        args = ld.expand_files(args, where.of("args"))
+        problem = arg_problem(call, args)
+        if problem is not None:
+            top = problem.path.split(".")[0].split("[")[0]
+            raise ld.error(problem.message, where.of_member("args", top), problem.hint)
+        steps.append(StepSpec(where.of(), i, at, t or start, call, args, who,
                               ld.string(item, "region", where), dict(save), label, expect))
     _check_references(ld, steps)
     return steps

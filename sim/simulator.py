@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from events.logfile import LogHeader, LogReader, LogWriter
-from events.record import SCHEMA_VERSION, Event, err_out, ok_out
+from events.record import Event
 from events.timefmt import format_time, parse_rfc3339
 from projections.arns import account_of_arn, resource_from_name, root_arn
 from projections.decrypt import Answer, decryptability
@@ -29,8 +29,7 @@ from projections.timeline import Timeline
 from projections.world import World
 from sim.clock import parse_when
 from sim.errors import AwsError
-from sim.loading import note_principal
-from sim.services import CallContext, Draws, lookup
+from sim.recording import Recorder, Request
 
 DEFAULT_START = "2026-01-01T00:00:00Z"
 DEFAULT_ACCOUNT = "111122223333"
@@ -96,12 +95,9 @@ class Simulator:
         self.name = name
         self.settings = resolve_settings(profile, (assumptions or {}).items())
         self.profile = profile
-        self.timeline = Timeline(profile, self.settings, self.start)
-        self.names: dict[str, str] = {}
         self.default_principal = default_principal
-        self._writer: LogWriter | None = None
-        if log is not None:
-            self._writer = LogWriter.create(str(log), self.header())
+        writer = None if log is None else LogWriter.create(str(log), self.header())
+        self._recorder = Recorder(Timeline(profile, self.settings, self.start), seed, writer)
 
     @classmethod
     def resume(cls, log: str | Path) -> Simulator:
@@ -120,11 +116,10 @@ class Simulator:
             with LogReader(str(log)) as reader:
                 for event in reader:
                     sim.timeline.append(event)
-                    note_principal(sim.names, event)
         except BaseException:
             writer.close()
             raise
-        sim._writer = writer
+        sim._recorder.writer = writer
         return sim
 
     # -- identity ----------------------------------------------------------------------
@@ -134,6 +129,16 @@ class Simulator:
                          assumptions=dict(self.settings), start=self.start,
                          extra={"seed": self.seed, "account": self.account,
                                 "region": self.region, "name": self.name})
+
+    @property
+    def timeline(self) -> Timeline:
+        """The recorded timeline (its ``live`` world is now)."""
+        return self._recorder.timeline
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Principal names declared so far (``sim:PutPrincipal``) -> ARN, from the world."""
+        return self.timeline.live.principal_names()
 
     @property
     def now(self) -> int:
@@ -160,7 +165,6 @@ class Simulator:
                            at=at, as_=root_arn(account_of_arn(arn) or self.account))
         if not result.ok:
             raise AwsError(str(result.err), result.event.out.get("msg", ""), str(result.rule))
-        self.names[name] = arn
         return arn
 
     def principal_arn(self, who: str | None) -> str:
@@ -170,8 +174,9 @@ class Simulator:
             who = self.default_principal
         if who is None:
             return root_arn(self.account)
-        if who in self.names:
-            return self.names[who]
+        arn = self.timeline.live.principal_arn(who)
+        if arn is not None:
+            return arn
         if who.startswith("arn:") or who.endswith(".amazonaws.com"):
             return who
         raise KeyError(f"unknown principal {who!r}: declare it with principal() first")
@@ -202,25 +207,11 @@ class Simulator:
                              f"{format_time(self.now)}")
         actor = self.principal_arn(as_)
         account = account_of_arn(actor) or self.account
-        region = region or self.region
-        seq = len(self.events) + 1
-        world = self.timeline.live
-        world.advance_to(t)
-        draws = Draws(self.seed, seq)
-        req = dict(args or {})
-        out = execute(op, CallContext(world, t, actor, account, region, draws, seq,
-                                      events=self.events), req)
-        event = Event(SCHEMA_VERSION, seq, t, op, actor, account, region, req, out,
-                      draws.values)
-        self._append(event)
-        if label is not None and event.ok and seq in world.items:
-            self.call("sim:Label", {"Label": label, "Event": seq}, at=t, as_=actor)
+        event = self._recorder.record(Request(op, dict(args or {}), t, actor, account,
+                                              region or self.region))
+        if label is not None and event.ok and event.seq in self.world.items:
+            self.call("sim:Label", {"Label": label, "Event": event.seq}, at=t, as_=actor)
         return CallResult(event)
-
-    def _append(self, event: Event) -> None:
-        self.timeline.append(event)
-        if self._writer is not None:
-            self._writer.append(event)
 
     # -- answers -----------------------------------------------------------------------
     def world_at(self, at: str | int | None = None) -> World:
@@ -264,16 +255,13 @@ class Simulator:
             writer.append_many(self.events)
         return Path(path)
 
+    @property
+    def recorder(self) -> Recorder:
+        """The one path calls are recorded through (its ``crashed`` says if it stopped)."""
+        return self._recorder
+
     def close(self) -> None:
         """Flush and release the live log file, if any."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-
-
-def execute(op: str, ctx: CallContext, req: dict) -> dict:
-    """Run one operation's handler; the outcome as an event's ``out``."""
-    try:
-        return ok_out(lookup(op).handler(ctx, req))
-    except AwsError as exc:
-        return err_out(exc.code, exc.message, exc.rule)
+        writer, self._recorder.writer = self._recorder.writer, None
+        if writer is not None:
+            writer.close()

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from events.record import SCHEMA_VERSION, Event
+from events.record import Event
 from events.timefmt import format_offset, format_time
 from projections.answers import association_key, key_label, key_name
 from projections.arns import account_of_arn, short_resource
@@ -24,8 +24,7 @@ from projections.decrypt import decryptability
 from projections.timeline import Timeline
 from projections.world import World
 from sim.errors import InputError
-from sim.services import CallContext, Draws
-from sim.simulator import execute
+from sim.recording import Recorder, Request
 
 _CALL = re.compile(r"\s*([a-z0-9-]+:[A-Za-z0-9]+)\s*(.*)", re.S)
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -120,36 +119,21 @@ def fork(timeline: Timeline, at: int, steps: list[Step], actor: str, seed: int =
     for event in timeline.events[:n]:
         new.append(event)
     account = account_of_arn(actor) or account or "111122223333"
-    made: list[Event] = []
-    for step in steps:
-        seq = len(new.times) + 1
-        world = new.live
-        world.advance_to(at)
-        draws = Draws(seed, seq)
-        out = execute(step.call, CallContext(world, at, actor, account, region, draws, seq,
-                                             events=new.events), dict(step.args))
-        event = Event(SCHEMA_VERSION, seq, at, step.call, actor, account, region,
-                      dict(step.args), out, draws.values)
-        new.append(event)
-        made.append(event)
+    recorder = Recorder(new, seed)
+    made = [recorder.record(Request(step.call, dict(step.args), at, actor, account, region))
+            for step in steps]
     shift = len(made)
     later = timeline.events[n:]
     seq_map = {e.seq: e.seq + shift for e in later}
     result = Fork(timeline, new, at, n, made, seq_map)
     for event in later:
-        seq = event.seq + shift
-        world = new.live
-        world.advance_to(event.t)
         req = _remap(event.req, event.op, seq_map)
-        draws = Draws(seed, seq, recorded=event.draws)
-        out = execute(event.op, CallContext(world, event.t, event.actor, event.account,
-                                            event.region, draws, seq, events=new.events),
-                      dict(req))
-        replayed = Event(event.v, seq, event.t, event.op, event.actor, event.account,
-                         event.region, req, out, draws.values or event.draws)
-        new.append(replayed)
+        replayed = recorder.record(Request(event.op, req, event.t, event.actor, event.account,
+                                           event.region),
+                                   recorded_draws=event.draws, seq=event.seq + shift, v=event.v)
         if (event.ok, event.err, event.rule) != (replayed.ok, replayed.err, replayed.rule):
             result.changed_outcomes.append((event, replayed))
+    result.fork = recorder.timeline
     return result
 
 

@@ -40,11 +40,12 @@ SERVICES_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
 @contextlib.contextmanager
 def running(principals: dict[str, str] | None = None, secrets: dict[str, str] | None = None,
             verify: bool = False, clock: str = "sim", speed: float = 1.0,
-            **sim_args: object) -> Iterator[RunningServer]:
-    """A server on 127.0.0.1:0 (an ephemeral port) around a fresh Simulator."""
+            timeout: float = 60.0, **sim_args: object) -> Iterator[RunningServer]:
+    """A server on 127.0.0.1:0 (an ephemeral port) around a fresh Simulator; ``timeout``
+    is its socket timeout (how long a stalled client holds a connection)."""
     sim = Simulator(start=START, account=ACCT, region=REGION, **sim_args)  # type: ignore[arg-type]
     auth = AuthConfig(ACCT, REGION, dict(principals or {}), dict(secrets or {}), verify)
-    with RunningServer(KmsimApp(sim, auth, clock, speed)) as srv:
+    with RunningServer(KmsimApp(sim, auth, clock, speed), timeout=timeout) as srv:
         yield srv
 
 
@@ -78,6 +79,18 @@ def json_call(srv: RunningServer, target: str, body: object,
             **(headers or {})}
     status, out_headers, data = raw(srv, "POST", "/", json.dumps(body), hdrs)
     return status, out_headers, json.loads(data or b"{}")
+
+
+def events(srv: RunningServer) -> list[dict]:
+    """Every recorded event, read the way a client reads them (GET /_kmsim/events)."""
+    out: list[dict] = []
+    while True:
+        status, _, body = raw(srv, "GET", f"/_kmsim/events?after={len(out)}")
+        assert status == 200, body
+        page = json.loads(body)
+        out += page["events"]
+        if not page["more"]:
+            return out
 
 
 def requires(*ops: str) -> None:

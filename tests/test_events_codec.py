@@ -272,10 +272,10 @@ def test_log_code_never_reads_the_wall_clock(tmp_path, monkeypatch):
         monkeypatch.setattr(time, name, no_clock)
     p = tmp_path / "a.kmlog"
     with LogWriter.create(p, LogHeader(created=T0), sync="batch") as w:
-        w.append_many(make_event(i) for i in range(10))
+        w.append_many(make_event(i) for i in range(1, 11))
     with LogWriter.open(p) as w:
-        w.append(make_event(10))
+        w.append(make_event(11))
     with LogReader(p) as r:
-        assert [e.seq for e in r] == list(range(11))
+        assert [e.seq for e in r] == list(range(1, 12))
     assert verify_log(p).ok
     assert repair_log(p).ok

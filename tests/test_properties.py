@@ -4,12 +4,17 @@
   same key states;
 - a failed call changes nothing;
 - an answer at T never changes when events are appended after T;
-- a Deleted key never comes back.
+- a Deleted key never comes back;
+- live answers equal the answers of a fresh replay of the log the simulator wrote
+  (calls that could not be recorded left no trace in either).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -23,8 +28,12 @@ from hypothesis.stateful import (
     rule,
 )
 
+from events.logfile import LogReader
 from events.timefmt import DAY, HOUR, MINUTE, format_time
+from projections.decrypt import decryptability
+from projections.timeline import Timeline
 from sim import CallResult, Simulator
+from sim.recording import NotRecorded
 from sim.replay import replay
 
 ACCT = "111122223333"
@@ -81,7 +90,10 @@ class KeyLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.s = Simulator(start="2026-01-01T00:00:00Z", account=ACCT)
+        self.dir = Path(tempfile.mkdtemp(prefix="kmsim-props-"))
+        self.s = Simulator(start="2026-01-01T00:00:00Z", account=ACCT,
+                           log=self.dir / "live.kmlog")
+        self.not_recorded = 0
         self.s.principal("admin", policy=ALLOW_ALL)
         self.s.principal("user", policy=CRYPTO_ONLY)
         self.s.principal("reader")
@@ -97,11 +109,18 @@ class KeyLifecycle(RuleBasedStateMachine):
         return multiple(*arns)
 
     # -- calling -------------------------------------------------------------------------
-    def call(self, step: int, op: str, args: dict, as_: str = "admin") -> CallResult:
-        """Advance by ``step`` ms (firing timers), then call; a failure must change nothing."""
+    def call(self, step: int, op: str, args: dict, as_: str = "admin") -> CallResult | None:
+        """Advance by ``step`` ms (firing timers), then call; a failure must change nothing,
+        and a call that could not be recorded (None) must leave no trace."""
         self.s.advance(step)
         before = snapshot(self.s)
-        result = self.s.call(op, args, as_=as_)
+        n = len(self.s.events)
+        try:
+            result = self.s.call(op, args, as_=as_)
+        except NotRecorded:
+            self.not_recorded += 1
+            assert snapshot(self.s) == before and len(self.s.events) == n
+            return None
         if not result.ok:
             self.failed += 1
             assert snapshot(self.s) == before, f"failed {op} ({result.err}) changed the world"
@@ -116,7 +135,7 @@ class KeyLifecycle(RuleBasedStateMachine):
         if policy is not None:
             args["Policy"] = policy
         r = self.call(step, "kms:CreateKey", args)
-        return r.get("KeyMetadata.Arn") if r.ok else multiple()
+        return r.get("KeyMetadata.Arn") if r and r.ok else multiple()
 
     @rule(key=keys, step=STEP, op=st.sampled_from(["kms:EnableKey", "kms:DisableKey",
                                                    "kms:CancelKeyDeletion",
@@ -139,7 +158,7 @@ class KeyLifecycle(RuleBasedStateMachine):
         if days is not None:
             args["PendingWindowInDays"] = days
         r = self.call(step, "kms:ScheduleKeyDeletion", args)
-        if r.ok:
+        if r and r.ok:
             assert days is None or 7 <= days <= 30
             assert self.s.key_state(key) == "PendingDeletion"
 
@@ -167,13 +186,20 @@ class KeyLifecycle(RuleBasedStateMachine):
 
     @rule(key=keys, alias=st.booleans(), step=STEP,
           who=st.sampled_from(PRINCIPALS),
-          op=st.sampled_from(["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]))
-    def crypto(self, key: str, alias: bool, step: int, who: str, op: str) -> None:
+          op=st.sampled_from(["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]),
+          size=st.one_of(st.none(), st.integers(1, 1024),
+                         st.sampled_from([{"KeySpec": "AES_128"}, {"KeySpec": "AES_256"}])))
+    def crypto(self, key: str, alias: bool, step: int, who: str, op: str,
+               size: int | dict | None) -> None:
         key = "alias/a" if alias else key
         args: dict = {"KeyId": key}
         if op == "kms:Encrypt":
             args["Plaintext"] = "secret"
+        if op == "kms:GenerateDataKey" and size is not None:
+            args.update(size if isinstance(size, dict) else {"NumberOfBytes": size})
         r = self.call(step, op, args, as_=who)
+        if r is None:
+            return
         if r.ok:
             assert self.s.key_state(key) == "Enabled"
             if "CiphertextBlob" in r.res:
@@ -188,9 +214,38 @@ class KeyLifecycle(RuleBasedStateMachine):
     def decrypt_blob(self, data: st.DataObject, step: int, who: str) -> None:
         blob = data.draw(st.sampled_from(self.blobs))
         r = self.call(step, "kms:Decrypt", {"CiphertextBlob": blob}, as_=who)
-        if r.ok:
+        if r and r.ok:
             assert r.get("Plaintext")
             assert r.get("KeyId") not in self.deleted
+
+    @rule(key=keys, step=STEP, group=st.sampled_from(["app", "audit"]), associate=st.booleans())
+    def log_group(self, key: str, step: int, group: str, associate: bool) -> None:
+        self.call(step, "logs:CreateLogGroup", {"logGroupName": group})
+        self.call(0, "logs:CreateLogStream", {"logGroupName": group, "logStreamName": "s"})
+        if associate:
+            self.call(0, "logs:AssociateKmsKey", {"logGroupName": group, "kmsKeyId": key})
+
+    @rule(step=STEP, group=st.sampled_from(["app", "audit"]),
+          offset=st.one_of(st.integers(-20 * DAY, 3 * HOUR), st.just(10**16)))
+    def put_log_events(self, step: int, group: str, offset: int) -> None:
+        stamp = self.s.now + step + offset
+        self.call(step, "logs:PutLogEvents", {"logGroupName": group, "logStreamName": "s",
+                                              "logEvents": [{"timestamp": stamp,
+                                                             "message": "m"}]})
+
+    @rule(key=keys, step=STEP, associate=st.booleans(),
+          stamp=st.one_of(st.none(), st.integers(-20 * DAY, 3 * HOUR),
+                          st.sampled_from([10**16, -(10**16), 1e308, 10**30])))
+    def metrics(self, key: str, step: int, associate: bool, stamp: float | None) -> None:
+        if associate:
+            self.call(step, "cloudwatch:AssociateDatasetKmsKey",
+                      {"DatasetIdentifier": "default", "KmsKeyArn": key})
+        datum: dict = {"MetricName": "m", "Value": 1.0}
+        if stamp is not None:
+            near = abs(stamp) < 10**12
+            datum["Timestamp"] = (self.s.now + step + stamp) / 1000 if near else stamp
+        self.call(step, "cloudwatch:PutMetricData", {"Namespace": "Shop",
+                                                     "MetricData": [datum]})
 
     @rule(duration=st.one_of(st.integers(1, 40 * DAY), st.integers(6 * DAY, 31 * DAY)))
     def advance(self, duration: int) -> None:
@@ -224,6 +279,34 @@ class KeyLifecycle(RuleBasedStateMachine):
         assert {k: v.state for k, v in timeline.live.keys.items()} == \
             {k: v.state for k, v in s.world.keys.items()}
         assert timeline.live.aliases == s.world.aliases
+        self.live_answers_equal_a_fresh_replay_of_the_log()
+
+    def live_answers_equal_a_fresh_replay_of_the_log(self) -> None:
+        s = self.s
+        s.close()
+        try:
+            with LogReader(self.dir / "live.kmlog") as reader:
+                header = reader.header
+                logged = [e.to_dict() for e in reader]
+            assert logged == [e.to_dict() for e in s.events]
+            fresh = Timeline.from_log(str(self.dir / "live.kmlog"), header.profile,
+                                      header.assumptions, header.start)
+            times = sorted({t for t, _, _ in self.answers[::7]} | {s.timeline.end})
+            for t in times:
+                assert answers(fresh.world_at(t)) == answers(s.timeline.world_at(t)), t
+            fresh.events.close()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def answers(w) -> dict:
+    """What a user asks of a world: key states, associations, and who can read each item."""
+    return {
+        "keys": {k: v.state for k, v in w.keys.items()},
+        "associations": {r: (a.state, a.key) for r, a in w.associations.items()},
+        "items": {seq: tuple(decryptability(w, item, who).status for who in (ROOT, READER))
+                  for seq, item in ((i.seq, i) for i in w.iter_items())},
+    }
 
 
 KeyLifecycle.TestCase.settings = settings(

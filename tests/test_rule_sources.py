@@ -40,7 +40,7 @@ def _normal(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _botocore_docs() -> str:
-    """Every documentation string of botocore's kms and logs models, tags removed."""
+    """Every documentation string of botocore's kms, logs and cloudwatch models, tags removed."""
     from botocore.loaders import Loader
 
     out: list[str] = []
@@ -56,7 +56,7 @@ def _botocore_docs() -> str:
             for v in node:
                 walk(v)
 
-    for service in ("kms", "logs"):
+    for service in ("kms", "logs", "cloudwatch"):
         walk(Loader().load_service_model(service, "service-2"))
     return _normal(" ".join(out))
 

@@ -99,6 +99,47 @@ def test_no_arguments_is_bad_input() -> None:
     assert exc.value.code == 2
 
 
+def _crash(*_: object, **__: object) -> None:
+    raise RuntimeError("boom\nsecond line")
+
+
+def test_an_internal_error_exits_70_in_one_line(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KMSIM_TRACEBACK", raising=False)
+    monkeypatch.setattr("sim.commands.run.run_file", _crash)
+    code, out, err = run_cli("run", str(scenario(tmp_path)))
+    assert out == ""
+    assert code == 70  # never 0, 1 or 2: a kmsim bug is not a result
+    assert "Traceback" not in err
+    first, hint = err.splitlines()
+    assert first.startswith("kmsim: internal error: RuntimeError: boom second line (at ")
+    assert "--traceback" in hint and "KMSIM_TRACEBACK=1" in hint and "report" in hint
+
+
+@pytest.mark.parametrize("how", ["before", "after", "env"])
+def test_an_internal_error_shows_its_traceback_on_request(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    monkeypatch.setattr("sim.commands.run.run_file", _crash)
+    argv = ["run", str(scenario(tmp_path))]
+    if how == "env":
+        monkeypatch.setenv("KMSIM_TRACEBACK", "1")
+    else:
+        argv.insert(0 if how == "before" else len(argv), "--traceback")
+    code, _, err = run_cli(*argv)
+    assert code == 70
+    assert "Traceback (most recent call last)" in err and "_crash" in err
+    assert "kmsim: internal error: RuntimeError: boom" in err
+
+
+def test_help_documents_the_exit_codes() -> None:
+    out = io.StringIO()
+    with pytest.raises(SystemExit), contextlib.redirect_stdout(out):
+        main(["--help"])
+    text = " ".join(out.getvalue().split())
+    for code in ("0 passed", "1 an expectation", "2 bad input", "70 an internal error"):
+        assert code in text, text
+
+
 # -- --json -----------------------------------------------------------------------------------
 
 def test_json_document_is_exactly_spec_9(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,75 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sim.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-QUICKSTART = ROOT / "scenarios" / "quickstart.toml"
-
-# Line numbers matter: the tests below name them.
-BASE = """\
-[scenario]
-name = "base"
-start = "2026-01-01T00:00:00Z"
-principal = "admin"
-
-[principals.admin]
-arn = "arn:aws:iam::111122223333:role/Admin"
-policy = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'''
-
-[principals.reader]
-arn = "arn:aws:iam::111122223333:role/Reader"
-
-[[step]]
-at = "+0s"
-call = "kms:CreateKey"
-save = { k1 = "KeyMetadata.Arn" }
-
-[[step]]
-at = "+1m"
-call = "kms:DisableKey"
-args = { KeyId = "${k1}" }
-
-[[check]]
-at = "+2m"
-key_state = { k1 = "Disabled" }
-"""
-
-
-def variant(changes: dict[int, str | None]) -> str:
-    """BASE with line N replaced (text may hold several lines; None deletes it)."""
-    lines = BASE.splitlines()
-    for number in sorted(changes, reverse=True):
-        new = changes[number]
-        if new is None:
-            del lines[number - 1]
-        else:
-            lines[number - 1:number] = new.split("\n")
-    return "\n".join(lines) + "\n"
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """Run ``kmsim`` in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
-def bad_input(tmp_path: Path, text: str, line: int | None, *extra: str,
-              contains: str = "") -> str:
-    """Run the text as a scenario; assert exit 2 with ``file:line:`` and a hint."""
-    path = tmp_path / "s.toml"
-    path.write_text(text, encoding="utf-8")
-    code, _, err = run_cli(["run", str(path), *extra])
-    assert code == 2, err
-    where = f"{path}:{line}: " if line else f"{path}: "
-    assert where in err, err
-    assert "\n  hint: " in err, err
-    assert "Traceback" not in err
-    assert contains in err, err
-    return err
+from scenario_support import BASE, QUICKSTART, ROOT, bad_input, run_cli, variant
 
 
 def test_base_scenario_passes(tmp_path: Path) -> None:
@@ -287,6 +217,96 @@ def test_bad_input_in_one_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert code == 2
     assert "PASSED: base" in out and f"{bad}:1: unknown key 'bogus'" in err
     assert "1 passed, 0 failed, 1 with bad input" in out
+
+
+def test_toml_error_at_end_of_document_names_the_last_line(tmp_path: Path) -> None:
+    err = bad_input(tmp_path, BASE + 'label = """unclosed\n\n', 27, contains="end of document")
+    assert "unclosed quote" in err
+    bad_input(tmp_path, BASE + "x = [1, 2", 26, contains="end of document")
+
+
+def test_scenario_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_bytes(variant({20: 'call = "kms:DisableKey" # caf\xe9'}).encode("latin-1"))
+    code, _, err = run_cli(["run", str(path)])
+    assert code == 2 and "Traceback" not in err
+    assert f"{path}:20: cannot read scenario: not UTF-8 text: byte 0xe9 at line 20" in err
+    assert "hint: save the file as UTF-8" in err
+
+
+def test_lines_are_counted_as_toml_counts_them(tmp_path: Path) -> None:
+    # U+2028 in a string is one TOML line; str.splitlines() would count two
+    bad_input(tmp_path, variant({2: 'name = "a\u2028b"', 20: 'call = "kms:DisableKye"'}), 20,
+              contains="did you mean 'kms:DisableKey'")
+
+
+@pytest.mark.parametrize(("changes", "line", "contains"), [
+    ({3: 'start = "9999-12-31T23:59:59Z"'}, 19, "at +1m is after the range of simulated time"),
+    ({3: 'start = "9999-12-31T23:59:59.999Z"', 14: 'at = "+1ms"'}, 14, "after the range"),
+    ({3: 'start = "1969-12-31T23:59:59Z"'}, 3, "before the range of simulated time"),
+    ({3: "start = 1960-01-01T00:00:00Z"}, 3, "before the range"),
+    ({19: 'at = "+99999999d"'}, 19, "bad duration"),
+    ({24: 'at = "10000-01-01T00:00:00Z"'}, 24, "bad time"),
+])
+def test_times_outside_simulated_time(tmp_path: Path, changes: dict, line: int,
+                                      contains: str) -> None:
+    bad_input(tmp_path, variant(changes), line, contains=contains)
+
+
+def test_the_edges_of_simulated_time_are_valid(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    for changes in ({24: "at = 9999-12-31T23:59:59.999Z"},
+                    {3: 'start = "1970-01-01T00:00:00Z"'}):
+        path.write_text(variant(changes), encoding="utf-8")
+        assert run_cli(["run", str(path)])[0] == 0
+
+
+_LOGS = """
+[[step]]
+at = "+2m"
+call = "logs:CreateLogGroup"
+args = { logGroupName = "g" }
+
+[[step]]
+at = "+2m"
+call = "logs:CreateLogStream"
+args = { logGroupName = "g", logStreamName = "s" }
+
+[[step]]
+at = "+3m"
+call = "logs:PutLogEvents"
+args = { logGroupName = "g", logStreamName = "s", logEvents = [{ message = "m", timestamp = TS }] }
+"""
+
+
+@pytest.mark.parametrize(("ts", "contains"), [
+    (str(10**30), "logEvents[0].timestamp = 1000000000000000000000000000000 does not fit in 64"),
+    (str(2**63), "does not fit in 64 bits"),
+    ("-1", "logEvents[0].timestamp = -1 is before the range of simulated time"),
+    (str(10**16), "logEvents[0].timestamp = 10000000000000000 is after the range"),
+])
+def test_log_event_timestamps_outside_simulated_time(tmp_path: Path, ts: str,
+                                                     contains: str) -> None:
+    bad_input(tmp_path, BASE + _LOGS.replace("TS", ts), 40, "--log", str(tmp_path / "l.kmlog"),
+              contains=contains)
+    assert not (tmp_path / "l.kmlog").exists()
+
+
+def test_log_event_timestamp_in_range_runs(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(BASE + _LOGS.replace("TS", "1767225780000"), encoding="utf-8")
+    code, out, err = run_cli(["run", str(path), "--log", str(tmp_path / "l.kmlog")])
+    assert code == 0, out + err
+
+
+def test_metric_timestamp_outside_simulated_time(tmp_path: Path) -> None:
+    step = ('\n[[step]]\nat = "+3m"\ncall = "cloudwatch:PutMetricData"\nargs = { Namespace = '
+            '"N", MetricData = [{ MetricName = "M", Value = 1.0, Timestamp = TS }] }\n')
+    for ts, contains in [("1e16", "MetricData[0].Timestamp = 1e+16 is after the range"),
+                         ("inf", "MetricData[0].Timestamp = inf: it is not a number"),
+                         ("0001-01-01T00:00:00Z", "MetricData[0].Timestamp = '0001-01-01T00:00"
+                          ":00Z' is before the range")]:
+        bad_input(tmp_path, BASE + step.replace("TS", ts), 30, contains=contains)
 
 
 # -- no traceback, whatever the input ----------------------------------------------------

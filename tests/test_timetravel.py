@@ -71,7 +71,7 @@ def test_key_name_falls_back_to_saved_name_then_id():
 def test_answer_at_t_never_changes_when_events_are_appended():
     sim = Simulator(default_principal="admin")
     timeline = Timeline(sim.timeline.profile, sim.settings, sim.start, every=2)
-    sim.timeline = timeline  # small checkpoints: every fold crosses a few
+    sim.recorder.timeline = timeline  # small checkpoints: every fold crosses a few
     _, k1 = build(sim)
     times = [sim.when(f"+{m}m") for m in (0, 2, 4, 5, 8, 9, 12, 25, 29)]
     before = {t: answers_at(timeline.world_at(t), ADMIN) for t in times}
@@ -92,7 +92,8 @@ def test_answer_at_t_never_changes_when_events_are_appended():
 def test_checkpointed_answers_equal_a_fold_from_the_start(seed):
     rng = random.Random(seed)
     sim = Simulator(default_principal="admin")
-    sim.timeline = Timeline(sim.timeline.profile, sim.settings, sim.start, every=3, budget=4000)
+    sim.recorder.timeline = Timeline(sim.timeline.profile, sim.settings, sim.start, every=3,
+                                     budget=4000)
     _, k1 = build(sim)
     t = sim.when("+31m")
     for _ in range(120):

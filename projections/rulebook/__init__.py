@@ -22,9 +22,10 @@ SEED_002 = "seed 002_2ee25a8ff261cf5a.txt"
 SEED_003 = "seed 003_b85c8b35f6cdd522.txt"
 SEED_004 = "seed 004_d896e29243c6726b.txt"
 REFERENCE = "reference api-reference-botocore-1.44.5.txt"
-#: The documentation strings of botocore's own service models (kms, logs), for operations
-#: the reference file does not carry (pagination of ListKeys, DescribeLogGroups, ...).
-BOTOCORE_MODELS = "botocore 1.44.5 service models (kms, logs: service-2.json)"
+#: The documentation strings of botocore's own service models (kms, logs, cloudwatch), for
+#: operations the reference file does not carry (pagination of ListKeys, DescribeLogGroups,
+#: PutMetricData's time stamps, ...).
+BOTOCORE_MODELS = "botocore 1.44.5 service models (kms, logs, cloudwatch: service-2.json)"
 SPEC = "SPEC"
 
 PROFILES: dict[str, str] = {

@@ -7,6 +7,7 @@ Where the sources leave a gap the rule names its assumption.
 """
 
 from projections.rulebook import (
+    BOTOCORE_MODELS,
     REFERENCE,
     SEED_000,
     SEED_001,
@@ -152,6 +153,10 @@ declare(
          "A-GETMETRIC-UNREADABLE", assumption="A-GETMETRIC-UNREADABLE"),
     Rule("R-DS-34", "PutMetricData while the associated key is unusable by CloudWatch: "
          "A-DS-PUT-UNUSABLE", "assumption A-DS-PUT-UNUSABLE", assumption="A-DS-PUT-UNUSABLE"),
+    Rule("R-DS-35", "PutMetricData time stamps can be as much as two weeks before the current "
+         "date and as much as 2 hours after the current time", BOTOCORE_MODELS,
+         quote="You can specify time stamps that are as much as two weeks before the current "
+         "date, and as much as 2 hours after the current day and time."),
 )
 
 declare_assumptions(

@@ -1,9 +1,11 @@
 """``kmsim log verify LOG`` and ``kmsim log repair LOG`` (SPEC 6).
 
-verify: exit 0 when every frame is whole and the seq numbers follow each other, 1 when
-something is wrong (a torn tail, a bad frame with its byte offset, a seq gap).
-repair: cut the log back to its last good frame (the bytes cut are saved beside it);
-exit 0 when the log is whole afterwards, 1 when damage remains that repair cannot mend.
+verify: exit 0 when every frame is whole and every event follows the one before (seq + 1,
+time not going back), 1 when something is wrong (a torn tail, a bad frame, a frame that is
+not an event or out of order, each with its byte offset), 2 when the file is not a log.
+repair: cut the log back to its last good event (the bytes cut are saved beside it);
+exit 0 when the log is whole afterwards, 1 when damage remains that repair cannot mend
+(a bad header).
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "frame.")
     verbs = p.add_subparsers(dest="log_verb", metavar="ACTION")
     v = verbs.add_parser("verify", help="check every frame; exit 1 on damage",
-                         description="Check magic, header, every frame's checksum and the seq "
-                         "numbers. Exit 0: whole; 1: damaged (the offset is shown).")
+                         description="Check magic, header, every frame's checksum, and that "
+                         "each event's seq is the next and its time does not go back. Exit 0: "
+                         "whole; 1: damaged (the offset is shown); 2: not a log.")
     v.add_argument("log", metavar="LOG", help="a .kmlog file")
     v.set_defaults(func=verify)
     r = verbs.add_parser("repair", help="cut the log back to its last good frame",
                          description="Truncate a torn tail or everything from the first bad "
-                         "frame on. The bytes cut go to LOG.dropped-OFFSET, the whole file to "
-                         "LOG.bak first. Exit 0: whole afterwards; 1: damage repair cannot "
-                         "mend (a bad header, a seq gap).")
+                         "frame (or event out of order) on. The bytes cut go to "
+                         "LOG.dropped-OFFSET, the whole file to LOG.bak first. Exit 0: whole "
+                         "afterwards; 1: damage repair cannot mend (a bad header).")
     r.add_argument("log", metavar="LOG", help="a .kmlog file")
     r.add_argument("--no-backup", action="store_true", help="do not write LOG.bak")
     r.set_defaults(func=repair)
@@ -44,6 +47,20 @@ def _check_file(path: str) -> None:
         raise InputError("is a directory", path, None, "give a .kmlog event log")
 
 
+def _refuse(report: VerifyReport) -> None:
+    """A file that is not a log, or a log of a newer kmsim, is bad input (exit 2), not a
+    damaged log: neither verdict nor repair applies."""
+    if report.problem == "not a log":
+        scenario = os.path.splitext(report.path)[1] in (".toml", ".py")
+        raise InputError(str(report.error), report.path, None,
+                         "this is a scenario: kmsim run FILE --log OUT.kmlog records its log"
+                         if scenario else "kmsim log takes a .kmlog event log, as kmsim run --log "
+                         "and kmsim serve --log write them")
+    if report.problem == "newer version":
+        raise InputError(f"{report.error} (byte offset {report.error_offset})", report.path,
+                         None, "a newer kmsim wrote this log: upgrade kmsim to check it")
+
+
 def describe(report: VerifyReport) -> list[str]:
     """A verify report for people."""
     last = f", last seq {report.last_seq}" if report.last_seq is not None else ""
@@ -51,22 +68,32 @@ def describe(report: VerifyReport) -> list[str]:
     if report.torn_tail is not None:
         off, size = report.torn_tail
         lines.append(f"  torn tail: {size} bytes at byte offset {off} (a writer stopped "
-                     "mid-append; the next writer or `kmsim log repair` truncates it)")
+                     "mid-append; the next writer or `kmsim log repair` cuts it off and keeps "
+                     f"its bytes in {report.path}.dropped-{off})")
     if report.error is not None:
-        lines.append(f"  error at byte offset {report.error_offset}: {report.error}")
+        lines.append(f"  error at byte offset {report.error_offset} ({report.problem}): "
+                     f"{report.error}")
     lines.append("  OK" if report.ok else "  DAMAGED")
     return lines
+
+
+def _hint(report: VerifyReport) -> str:
+    if report.problem == "torn tail":
+        return "kmsim log repair LOG cuts off the torn tail (its bytes are kept beside the log)"
+    if report.problem == "bad header":
+        return "the header is damaged: nothing after it can be trusted, and repair cannot mend it"
+    return (f"kmsim log repair LOG keeps the {report.events} events before byte offset "
+            f"{report.error_offset} and saves the rest beside the log")
 
 
 def verify(args: argparse.Namespace) -> int:
     """Verify and report."""
     _check_file(args.log)
     report = verify_log(args.log)
+    _refuse(report)
     print("\n".join(describe(report)))
-    if not report.ok and report.error is None:
-        print("  hint: kmsim log repair LOG truncates the torn tail")
-    elif not report.ok:
-        print("  hint: kmsim log repair LOG keeps the events before the damage")
+    if not report.ok:
+        print(f"  hint: {_hint(report)}")
     return 0 if report.ok else 1
 
 
@@ -74,6 +101,7 @@ def repair(args: argparse.Namespace) -> int:
     """Repair and report what was cut."""
     _check_file(args.log)
     before = verify_log(args.log)
+    _refuse(before)
     if before.ok:
         print("\n".join(describe(before)))
         print("  nothing to repair")
@@ -81,14 +109,13 @@ def repair(args: argparse.Namespace) -> int:
     try:
         after = repair_log(args.log, backup=not args.no_backup)
     except LogLocked as exc:
-        raise InputError(str(exc), args.log, None, "stop the writer first") from None
-    cut = before.torn_tail[0] if before.torn_tail else before.error_offset
-    if after.events == before.events and not after.ok:
+        raise InputError(exc.message, args.log, None, "stop the writer first") from None
+    if after.dropped is None:
         print("\n".join(describe(after)))
-        print("  repair cannot mend this (a bad header or a seq gap): nothing was cut")
+        print(f"  repair cannot mend this ({after.problem}): nothing was cut")
         return 1
-    print(f"{args.log}: cut at byte offset {cut}; the bytes cut were saved to "
-          f"{args.log}.dropped-{cut}" + ("" if args.no_backup else f", the whole file to "
-                                         f"{args.log}.bak"))
+    kept = "" if after.backup is None else f", the whole file to {after.backup}"
+    print(f"{args.log}: cut at byte offset {before.error_offset}; the bytes cut were saved to "
+          f"{after.dropped}{kept}")
     print("\n".join(describe(after)))
     return 0 if after.ok else 1

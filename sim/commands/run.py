@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import textwrap
 from pathlib import Path
 
+from events.frames import MAGIC, LogLocked, lock_exclusive
 from events.timefmt import format_time
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
@@ -22,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="run scenario files (.toml) or scripts (.py)",
         description="Run scenarios and print each step and check. Exit 0: all passed; "
-        "1: an expectation or check failed; 2: bad input.")
+        "1: an expectation or check failed; 2: bad input; 70: an internal error.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario .toml or script .py")
     p.add_argument("--log", metavar="OUT",
                    help="write the event log here (a directory when several files are run)")
@@ -31,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", default=[], metavar="A=V",
                    help="set an assumption, e.g. --set propagation=instant (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary lines")
+    p.add_argument("--allow-outside-files", action="store_true",
+                   help="let @file references name files outside the scenario's folder "
+                   "(absolute paths, .., symlinks out)")
     p.set_defaults(func=run)
 
 
@@ -40,8 +46,104 @@ def _log_path(out: str | None, file: str, many: bool) -> Path | None:
     if not many:
         return Path(out)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot make the --log directory: {exc.strerror or exc}", out, None,
+                         "with several files, --log names a directory for their logs"
+                         ) from None
     return folder / (Path(file).stem + ".kmlog")
+
+
+class LogTarget:
+    """Where one run writes its log: a new file beside ``out``, renamed over it when the run
+    is over, so that bad input leaves an old log as it was. An existing ``out`` is replaced
+    only when it is a kmsim log (or empty) that no process holds the writer lock on; the
+    lock is held from the check to the rename, so no writer can start on it in between."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        self._fd: int | None = None
+
+    def _refuse(self, why: str, hint: str) -> InputError:
+        return InputError(f"--log: {why}", str(self.out), None, hint)
+
+    def prepare(self) -> Path:
+        """Check ``out`` and make the new file; the path the run writes its log to."""
+        other = "give --log another path"
+        try:
+            st = os.stat(self.out)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise self._refuse(exc.strerror or str(exc), other) from None
+        if st is not None:
+            if not stat.S_ISREG(st.st_mode):
+                raise self._refuse("not a regular file; not replaced", other)
+            self._lock_old(st.st_size)
+        try:
+            if os.path.lexists(self.temp):
+                os.unlink(self.temp)  # left by a killed run of this pid; never followed
+            os.close(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except OSError as exc:
+            self.release()
+            raise self._refuse(f"cannot write beside it: {exc.strerror or exc}", other
+                               ) from None
+        return self.temp
+
+    def _lock_old(self, size: int) -> None:
+        try:
+            fd = os.open(self.out, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            raise self._refuse(exc.strerror or str(exc), "give --log another path") from None
+        try:
+            if size and os.pread(fd, len(MAGIC), 0) != MAGIC:
+                raise self._refuse("not a kmsim log; not replaced",
+                                   "give --log another path, or remove the file first")
+            lock_exclusive(fd, str(self.out))
+        except LogLocked:
+            os.close(fd)
+            raise self._refuse("another process is writing this log (it holds the writer "
+                               "lock); not replaced",
+                               "stop that process (kmsim serve --log?), or give --log "
+                               "another path") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def commit(self) -> None:
+        """Put the new log in place of ``out``."""
+        os.replace(self.temp, self.out)
+        self.release()
+
+    def abort(self) -> None:
+        """Drop the new file; ``out`` stays as it was."""
+        if os.path.lexists(self.temp):
+            os.unlink(self.temp)
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the old log's lock."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _run_one(file: str, args: argparse.Namespace, overrides: dict[str, str],
+             log: Path | None) -> ScenarioReport:
+    if log is None:
+        return run_file(file, args.profile, overrides, None, args.allow_outside_files)
+    target = LogTarget(log)
+    temp = target.prepare()
+    try:
+        report = run_file(file, args.profile, overrides, temp, args.allow_outside_files)
+    except BaseException:
+        target.abort()
+        raise
+    target.commit()
+    return report
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,11 +160,9 @@ def run(args: argparse.Namespace) -> int:
     bad = 0
     many = len(args.files) > 1
     for file in args.files:
-        log = _log_path(args.log, file, many)
-        if log is not None and log.exists():
-            log.unlink()  # --log names the output: a rerun replaces it
         try:
-            report = run_file(file, args.profile, overrides, log)
+            # --log names the output: a rerun replaces it (LogTarget says when it may)
+            report = _run_one(file, args, overrides, _log_path(args.log, file, many))
         except InputError as exc:
             bad += 1
             print(f"kmsim: error: {exc}", file=sys.stderr)

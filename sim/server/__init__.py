@@ -11,9 +11,15 @@ One module per concern, each small:
 - ``protocols``: what the codecs share (request, response, errors, statuses);
 - ``shapes``: botocore's service models (timestamps and blobs in CBOR, input types,
   modeled error statuses), used when botocore is installed;
-- ``auth``: access key id -> principal, and SigV4 checks with botocore's signer;
-- ``clock``: simulated or wall-driven time; ``control``: the ``/_kmsim/`` endpoints;
-- ``rules``: the R-SRV-* rules the server's own refusals cite.
+- ``limits``: bounds on a body's structure (nesting, node count, CBOR tags), checked
+  before any decoder builds it, so a small hostile body cannot cost seconds or memory;
+- ``auth``: access key id -> principal, and SigV4 checks with botocore's signer (clock
+  skew, credential scope, control endpoints);
+- ``clock``: simulated or wall-driven time; ``control``: the ``/_kmsim/`` endpoints.
+
+The R-SRV-* rules the server's own refusals cite are declared in
+``projections/rulebook/server.py``; every call is recorded through
+``sim.recording`` (a call that cannot be recorded changes nothing).
 
 The server is generic over the operation registry: whatever ``sim.services``
 registers under ``kms:``, ``logs:``, ``cloudwatch:`` or ``sim:`` is served.

@@ -5,13 +5,17 @@ answer in the codec's shape. The codecs know bytes; this module knows neither fo
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import re
 import sys
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from events.codec import encode_map
+from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
 from sim.server import control
 from sim.server.auth import AuthConfig, identify
 from sim.server.cbor_protocol import CborCodec
@@ -24,12 +28,46 @@ from sim.server.protocols import (
     HttpRequest,
     HttpResponse,
     check_params,
+    serialization_error,
     status_for,
 )
 from sim.simulator import Simulator
 
 #: Larger than any modeled request (PutLogEvents and PutMetricData stop at about 1 MB).
 MAX_BODY = 4 * 1024 * 1024
+#: A Content-Length is ASCII digits only (int() would take "+5", "5_0", other digits).
+_LENGTH = re.compile(r"[0-9]{1,16}", re.ASCII)
+#: The body arrives in reads of at most this much, so memory follows what was sent.
+_READ_CHUNK = 64 * 1024
+#: accept() errors that mean "out of file handles or memory": retrying at once would spin.
+_OUT_OF_HANDLES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+#: Seconds the accept loop pauses after such an error (connections in progress go on).
+ACCEPT_BACKOFF = 0.1
+
+
+def not_recorded_error(call: ApiCall, exc: NotRecorded) -> ApiError:
+    """The answer to a call that could not be recorded (nothing changed): 413 for an
+    event over the log's frame limit, 400 for a request value the log cannot hold, 500
+    otherwise (a kmsim fault, such as a failed write; its traceback goes to stderr)."""
+    cause = exc.__cause__
+    if isinstance(cause, EventTooLarge):
+        return ApiError("RequestEntityTooLargeException", f"{cause}; nothing was recorded",
+                        413, "R-SRV-05", call.service)
+    if exc.stage == "encode" and not recordable(call.params):
+        return serialization_error("a request value cannot be recorded in the event log "
+                                   f"({exc.reason}); nothing was recorded", call.service)
+    traceback.print_exception(cause or exc, file=sys.stderr)
+    return ApiError("InternalFailure", f"kmsim failed on {call.op}: {exc}", 500, None,
+                    call.service)
+
+
+def recordable(params: dict) -> bool:
+    """Whether request parameters can be stored in the log (msgpack) as they are."""
+    try:
+        encode_map(params)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
 
 
 def request_id(seq: int) -> str:
@@ -71,15 +109,20 @@ class KmsimApp:
         with self.lock:
             t = self.clock.sync()
             try:
-                result = self.sim.call(call.op, call.params, at=t, as_=actor, region=region)
-            except Exception as exc:  # a handler's bug: no event was recorded
+                event = self.sim.call(call.op, call.params, at=t, as_=actor,
+                                      region=region).event
+            except NotRecorded as exc:
+                return self._error(codec, not_recorded_error(call, exc), None)
+            except RecorderCrashed as exc:
+                print(f"kmsim: error: {exc}", file=sys.stderr)
+                return self._error(codec, ApiError(
+                    "InternalFailure", f"kmsim stopped recording: {exc}", 500, None,
+                    call.service), None)
+            except Exception as exc:  # a kmsim bug outside recording: say so, stay up
                 traceback.print_exc(file=sys.stderr)
                 return self._error(codec, ApiError(
                     "InternalFailure", f"kmsim failed on {call.op}: {type(exc).__name__}: "
                     f"{exc}", 500, None, call.service), None)
-            event = result.event
-            if event.ok and call.op == "sim:PutPrincipal":
-                self.sim.names[str(call.params["Name"])] = str(call.params["Arn"])
         if not event.ok:
             code = str(event.err)
             error = ApiError(code, str(event.out.get("msg", "")), status_for(call.service, code),
@@ -107,7 +150,11 @@ class KmsimApp:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Reads one request at a time from a keep-alive connection, bounded in size and time."""
+    """Reads one request at a time from a keep-alive connection, bounded in size and time.
+
+    A body is executed only when all the bytes its one Content-Length announced arrived
+    (R-SRV-08); a client that disconnects or stalls ends its connection quietly.
+    """
 
     protocol_version = "HTTP/1.1"
     server_version = "kmsim"
@@ -115,6 +162,18 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 60              # an idle keep-alive connection is closed after a minute
     disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms stalls)
     server: KmsimHTTPServer
+
+    def setup(self) -> None:
+        """The socket timeout is the server's (tests shorten it)."""
+        self.timeout = self.server.request_timeout
+        super().setup()
+
+    def handle(self) -> None:
+        """Serve the connection; a reset, broken pipe or timeout just ends it."""
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
 
     def __getattr__(self, name: str) -> Any:
         # Every method (GET, PUT, FOO...) reaches _serve, which answers 4xx for the
@@ -133,22 +192,41 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(411, "LengthRequiredException",
                          "send the body with a Content-Length (no chunked transfer)")
             return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY:
+        lengths = [str(v).strip() for v in self.headers.get_all("Content-Length") or []]
+        if len(lengths) > 1 or (lengths and not _LENGTH.fullmatch(lengths[0])):
+            self._refuse(400, "SerializationException", "send one Content-Length header, a "
+                         "decimal number of bytes", "R-SRV-08")
+            return
+        length = int(lengths[0]) if lengths else 0
+        if length > MAX_BODY:
             self._refuse(413, "RequestEntityTooLargeException",
                          f"Content-Length must be 0 to {MAX_BODY} bytes")
             return
-        body = self.rfile.read(length) if length else b""
+        body = self._read_body(length)
+        if len(body) < length:  # the client closed early or stalled: never executed
+            self._refuse(400, "SerializationException", f"the body ended after {len(body)} "
+                         f"of the {length} bytes its Content-Length announced", "R-SRV-08")
+            return
         path, _, query = self.path.partition("?")
         request = HttpRequest(self.command, path, query, self.headers, body)
         self._send(self.server.app.handle(request))
 
-    def _refuse(self, status: int, code: str, message: str) -> None:
+    def _read_body(self, length: int) -> bytes:
+        """Up to ``length`` bytes: fewer when the client closes or the socket times out."""
+        body = bytearray()
+        try:
+            while len(body) < length:
+                chunk = self.rfile.read1(min(_READ_CHUNK, length - len(body)))
+                if not chunk:
+                    break
+                body += chunk
+        except TimeoutError:
+            pass
+        return bytes(body)
+
+    def _refuse(self, status: int, code: str, message: str, rule: str = "R-SRV-05") -> None:
         self.close_connection = True  # the unread body makes the connection unusable
-        error = ApiError(code, message, status, "R-SRV-05")
+        error = ApiError(code, message, status, rule)
         codec = self.server.app.cbor if self.path.startswith("/service/") else \
             self.server.app.json
         self._send(KmsimApp._error(codec, error, None))
@@ -168,16 +246,56 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class KmsimHTTPServer(ThreadingHTTPServer):
-    """A thread per connection; the app's lock makes calls one at a time."""
+    """A thread per connection; the app's lock makes calls one at a time.
+
+    Out of file handles (EMFILE on accept), the accept loop pauses ``ACCEPT_BACKOFF``
+    seconds instead of retrying at once, and goes on serving when handles free up.
+    Errors on a connection print one line to stderr (a traceback with ``-v``); a client
+    that went away prints nothing.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a burst of clients waits in the backlog, not refused
 
-    def __init__(self, address: tuple[str, int], app: KmsimApp, verbose: bool = False
-                 ) -> None:
+    def __init__(self, address: tuple[str, int], app: KmsimApp, verbose: bool = False,
+                 timeout: float = 60.0) -> None:
         self.app = app
         self.verbose = verbose
+        self.request_timeout = timeout
+        self._wake = threading.Event()  # ends a back-off pause early on shutdown
+        self._starved = False
         super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        """accept(); on running out of handles, pause before the loop tries again."""
+        try:
+            request = super().get_request()
+        except OSError as exc:
+            if exc.errno in _OUT_OF_HANDLES:
+                if not self._starved:
+                    print(f"kmsim serve: cannot accept a connection ({exc.strerror}); "
+                          f"retrying every {ACCEPT_BACKOFF} s", file=sys.stderr, flush=True)
+                self._starved = True
+                self._wake.wait(ACCEPT_BACKOFF)
+            raise
+        self._starved = False
+        return request
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line per failed connection, not socketserver's traceback flood."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        print(f"kmsim serve: error on a connection from {client_address[0]}: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        if self.verbose:
+            traceback.print_exc(file=sys.stderr)
+
+    def shutdown(self) -> None:
+        """Stop serve_forever (without waiting out a back-off pause)."""
+        self._wake.set()
+        super().shutdown()
 
     @property
     def url(self) -> str:
@@ -200,9 +318,10 @@ def is_loopback(host: str) -> bool:
 class RunningServer:
     """A server on a background thread (tests, benchmarks); ``with`` stops it."""
 
-    def __init__(self, app: KmsimApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: KmsimApp, host: str = "127.0.0.1", port: int = 0,
+                 timeout: float = 60.0) -> None:
         self.app = app
-        self.httpd = KmsimHTTPServer((host, port), app)
+        self.httpd = KmsimHTTPServer((host, port), app, timeout=timeout)
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()

@@ -4,11 +4,12 @@ the current SDK model (botocore ``RpcV2CBORSerializer``/``RpcV2CBORParser``).
 A request is ``POST /service/<Service>/operation/<Operation>`` with the header
 ``smithy-protocol: rpc-v2-cbor`` and, when it has input, ``Content-Type:
 application/cbor`` and a CBOR map body. Timestamps are tag 1 (epoch seconds), blobs
-byte strings; the shared :func:`~sim.server.protocols.plain` turns them into the
-handlers' JSON-like values, and :func:`~sim.server.shapes.for_cbor` turns responses
-back using the service model. An error is the CBOR map ``{"__type", "message"}``;
-CloudWatch is awsQueryCompatible, so ``x-amzn-query-error: Code;Sender`` gives boto3
-the code it knew from the query protocol (``ValidationError``).
+byte strings, and no other tag is accepted (:mod:`sim.server.limits`); the shared
+:func:`~sim.server.protocols.plain` turns them into the handlers' JSON-like values,
+and :func:`~sim.server.shapes.for_cbor` turns responses back using the service model.
+An error is the CBOR map ``{"__type", "message"}``; CloudWatch is awsQueryCompatible,
+so ``x-amzn-query-error: Code;Sender`` gives boto3 the code it knew from the query
+protocol (``ValidationError``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import cbor2
 
 from sim.server import shapes
+from sim.server.limits import cbor_problem
 from sim.server.protocols import (
     ApiCall,
     ApiError,
@@ -69,6 +71,12 @@ class CborCodec:
     def _body(raw: bytes, service: str) -> dict:
         if not raw:
             return {}  # an operation without input sends no body
+        # Before cbor2 builds anything: the scan bounds the cost and refuses every tag
+        # but 1, so cbor2's reference tags (28/29, 25/256) never expand (R-SRV-06).
+        problem = cbor_problem(raw)
+        if problem:
+            rule, message = problem
+            raise ApiError("SerializationException", message, 400, rule, service)
         try:
             body = cbor2.loads(raw)
         except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError,

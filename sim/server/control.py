@@ -7,6 +7,10 @@
   account root); T is RFC 3339, ``+OFFSET`` from the start, or ``#N``.
 - ``GET /_kmsim/events?after=N&limit=L``: ``{"events": [Event.to_dict()...], "last": M,
   "more": bool}``, the events numbered above N, at most L (default and cap 1000).
+
+With ``--verify-signatures`` every control request must be SigV4-signed like an API
+call, with any service name in its scope; an unsigned or badly signed one is refused
+with 403 (R-SRV-11) before it reads or moves anything.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from urllib.parse import unquote
 
 from events.timefmt import TimeSyntaxError, format_time, parse_duration
 from projections.answers import answers_at
-from sim.server.protocols import HttpRequest, HttpResponse
+from sim.server.auth import parse_authorization, verify_signature
+from sim.server.limits import json_problem
+from sim.server.protocols import ApiError, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from sim.server.app import KmsimApp
@@ -37,9 +43,11 @@ class ControlError(Exception):
         self.code = code
 
 
-def _json(status: int, doc: object) -> HttpResponse:
-    return HttpResponse(status, json.dumps(doc, default=str).encode(),
-                        {"Content-Type": "application/json"})
+def _json(status: int, doc: object, rule: str | None = None) -> HttpResponse:
+    headers = {"Content-Type": "application/json"}
+    if rule:
+        headers["x-kmsim-rule"] = rule
+    return HttpResponse(status, json.dumps(doc, default=str).encode(), headers)
 
 
 def query_params(query: str) -> dict[str, str]:
@@ -57,6 +65,11 @@ def handle(app: KmsimApp, request: HttpRequest) -> HttpResponse:
     routes = {"clock": (_clock, ("GET", "POST")), "at": (_at, ("GET",)),
               "events": (_events, ("GET",))}
     name = request.path[len(PREFIX):].strip("/")
+    if app.auth.verify:
+        try:
+            verify_signature(request, parse_authorization(request), app.auth, "R-SRV-11")
+        except ApiError as exc:
+            return _json(exc.status, {"__type": exc.code, "message": exc.message}, exc.rule)
     try:
         if name not in routes:
             raise ControlError(f"no control endpoint {request.path}: try /_kmsim/clock, "
@@ -80,6 +93,8 @@ def _clock(app: KmsimApp, request: HttpRequest) -> dict:
         with app.lock:
             return _clock_doc(app, app.clock.sync())
     try:
+        if json_problem(request.body):  # bounded before json.loads builds it (R-SRV-06)
+            raise ValueError
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
         raise ControlError("the body must be JSON: {\"advance\": \"5m\"} or "

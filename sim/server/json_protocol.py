@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from sim.server import shapes
+from sim.server.limits import json_problem
 from sim.server.protocols import (
     ApiCall,
     ApiError,
@@ -72,6 +73,9 @@ class JsonCodec:
     def _body(raw: bytes, service: str) -> dict:
         if not raw.strip():
             return {}  # AWS treats an empty body as an empty input
+        problem = json_problem(raw)  # before json.loads builds anything (R-SRV-06)
+        if problem:
+            raise ApiError("SerializationException", problem, 400, "R-SRV-06", service)
         try:
             body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:

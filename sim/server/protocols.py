@@ -16,9 +16,8 @@ from email.message import Message
 from typing import Protocol
 
 from sim.server import shapes
+from sim.server.limits import MAX_DEPTH
 
-#: Nesting deeper than this is refused before a handler sees it (real requests nest < 10).
-MAX_DEPTH = 64
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 
@@ -156,18 +155,23 @@ def _scalar(item: object, service: str) -> object:
 
 
 def check_params(call: ApiCall) -> None:
-    """Refuse parameters of the wrong type for the operation's input shape (R-SRV-01).
+    """Refuse parameters of the wrong type or out of their type's range for the
+    operation's input shape (R-SRV-01, R-SRV-07), and drop the null structure members
+    from ``call.params`` in place (a null member is an absent one, as in AWS).
 
     Real services answer SerializationException before any handler runs; doing the
     same keeps a wrongly typed field from reaching a handler that trusts the model.
-    Operations botocore does not model (``sim:*``) are checked by their handlers.
+    Operations botocore does not model (``sim:*``) are checked by their handlers, with
+    their null members dropped here too.
     """
     shape = shapes.input_shape(call.service, call.operation)
     if shape is None:
+        shapes.drop_nulls(call.params)
         return
     problem = shapes.type_problem(shape, call.params)
     if problem:
-        raise serialization_error(problem, call.service)
+        rule, message = problem
+        raise ApiError("SerializationException", message, 400, rule, call.service)
 
 
 #: Statuses for the codes the server itself answers, and fallbacks when botocore's

@@ -15,6 +15,8 @@ import threading
 from functools import cache
 from typing import Any
 
+from events.timefmt import MAX_TIME
+
 #: kmsim service name -> botocore service name.
 BOTOCORE_NAMES = {"kms": "kms", "logs": "logs", "cloudwatch": "cloudwatch"}
 _lock = threading.Lock()
@@ -73,10 +75,22 @@ def error_status(service: str, code: str) -> int | None:
     return int(status) if status else None
 
 
+#: The query protocol's names of the SigV4 refusals (the common errors of every query
+#: API, unmodeled): an awsQueryCompatible service's client sees these codes.
+QUERY_AUTH_ERRORS = {
+    "InvalidSignatureException": "SignatureDoesNotMatch;Sender",
+    "IncompleteSignatureException": "IncompleteSignature;Sender",
+    "UnrecognizedClientException": "InvalidClientTokenId;Sender",
+    "MissingAuthenticationTokenException": "MissingAuthenticationToken;Sender",
+}
+
+
 def query_error(service: str, code: str) -> str | None:
     """``Code;Sender`` for ``x-amzn-query-error`` (awsQueryCompatible services), or None."""
     model = service_model(service)
     shape = _error_shape(service, code)
+    if model is not None and model.is_query_compatible and code in QUERY_AUTH_ERRORS:
+        return QUERY_AUTH_ERRORS[code]
     if model is None or shape is None or not model.is_query_compatible:
         return None
     error = shape.metadata.get("error") or {}
@@ -89,37 +103,71 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "blob": (str,), "boolean": (bool,), "integer": (int,), "long": (int,),
     "float": (int, float), "double": (int, float), "timestamp": (int, float, str),
 }
+#: The ranges of the numeric types (Smithy: integer is 32-bit, long 64-bit, float IEEE
+#: single). Timestamps are epoch seconds within the simulator's time range, the epoch
+#: to 9999-12-31T23:59:59.999Z (what an event's time and RFC 3339 can hold).
+_RANGES: dict[str, tuple[float, float]] = {
+    "integer": (-(2 ** 31), 2 ** 31 - 1), "long": (-(2 ** 63), 2 ** 63 - 1),
+    "float": (-3.4028234663852886e38, 3.4028234663852886e38),
+    "timestamp": (0, MAX_TIME / 1000),
+}
 
 
-def type_problem(shape: Any, value: Any, path: str = "") -> str | None:
-    """The first value whose type the shape refuses, as a message; None when all fit."""
+def drop_nulls(params: dict) -> None:
+    """Remove the members of a request whose value is null (an absent member)."""
+    for name in [k for k, v in params.items() if v is None]:
+        del params[name]
+
+
+def type_problem(shape: Any, value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first value the shape refuses, as ``(rule, message)``; None when all fit.
+
+    Nulls follow the Smithy JSON and CBOR protocols as AWS's server SDKs apply them
+    (aws/aws-sdk-js-v3#2771, "reject null in non-sparse collections"): a null structure
+    member is the member left out, so it is removed from ``value`` in place (handlers
+    never see a None); a null inside a list or map is an error, since none of the served
+    models marks a list or map ``@sparse`` (R-SRV-07). A number outside its type's range
+    (``_RANGES``) is an error too (R-SRV-07); a value of the wrong type is R-SRV-01.
+    """
     stack = [(shape, value, path)]
-    while stack:  # bounded: protocols.plain already limited the depth
+    while stack:  # bounded: limits and protocols.plain already bounded size and depth
         shape, value, path = stack.pop()
-        if value is None or shape.type_name == "document":
-            continue
         kind = shape.type_name
         where = path or "the request"
+        if value is None:  # only inside lists and maps: structures dropped theirs
+            return "R-SRV-07", f"{where} is null; this list or map cannot hold null"
+        if kind == "document":
+            continue
         if kind == "structure":
             if not isinstance(value, dict):
-                return f"{where} must be an object"
+                return "R-SRV-01", f"{where} must be an object"
+            drop_nulls(value)
             for name, member in value.items():
                 if name in shape.members:
                     stack.append((shape.members[name], member, f"{path}.{name}".lstrip(".")))
         elif kind == "list":
             if not isinstance(value, list):
-                return f"{where} must be a list"
+                return "R-SRV-01", f"{where} must be a list"
             stack.extend((shape.member, v, f"{path}[{i}]") for i, v in enumerate(value))
         elif kind == "map":
             if not isinstance(value, dict):
-                return f"{where} must be a map"
+                return "R-SRV-01", f"{where} must be a map"
             stack.extend((shape.value, v, f"{path}.{k}") for k, v in value.items())
         elif kind in _TYPES:
-            if not isinstance(value, _TYPES[kind]) or (isinstance(value, bool)
-                                                       and kind != "boolean"):
-                return f"{where} must be a {kind}, not {type(value).__name__}"
-            if kind == "blob" and not _base64(value):
-                return f"{where} must be base64-encoded"
+            problem = _scalar_problem(kind, value, where)
+            if problem:
+                return problem
+    return None
+
+
+def _scalar_problem(kind: str, value: Any, where: str) -> tuple[str, str] | None:
+    if not isinstance(value, _TYPES[kind]) or (isinstance(value, bool) and kind != "boolean"):
+        return "R-SRV-01", f"{where} must be a {kind}, not {type(value).__name__}"
+    if kind == "blob" and not _base64(value):
+        return "R-SRV-01", f"{where} must be base64-encoded"
+    bounds = _RANGES.get(kind)
+    if bounds and not isinstance(value, str) and not bounds[0] <= value <= bounds[1]:
+        return "R-SRV-07", f"{where} = {value!r} is outside the range of a {kind}"
     return None
 
 

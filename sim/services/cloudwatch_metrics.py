@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from events.timefmt import DAY, HOUR
 from projections.arns import CLOUDWATCH_PRINCIPAL, dataset_arn
 from projections.dataset_fold import (
     current_key,
@@ -25,6 +26,9 @@ from sim.services import CallContext, operation
 MISSING = "MissingRequiredParameterException"
 INVALID = "InvalidParameterValueException"
 STATS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
+#: How far before and after now a data point's Timestamp may be (R-DS-35).
+PAST_LIMIT = 14 * DAY
+FUTURE_LIMIT = 2 * HOUR
 
 NAMESPACE = Param("Namespace", str, min=1, max=255, pattern=r"[^:].*")
 METRIC_NAME = Param("MetricName", str, min=1, max=255)
@@ -59,6 +63,16 @@ def _time(value: object, name: str) -> int:
         raise _fail(INVALID, f"{name}: {exc}") from None
 
 
+def _in_window(t: int, now: int, name: str) -> None:
+    """A data point's time is at most two weeks before now and two hours after (R-DS-35)."""
+    if t < now - PAST_LIMIT:
+        raise AwsError(INVALID, f"The parameter {name} must specify a time no more than two "
+                       "weeks in the past.", "R-DS-35")
+    if t > now + FUTURE_LIMIT:
+        raise AwsError(INVALID, f"The parameter {name} must specify a time no more than two "
+                       "hours in the future.", "R-DS-35")
+
+
 def _dimensions(dims: object, where: str) -> None:
     if dims is None:
         return
@@ -82,7 +96,9 @@ def put_metric_data(ctx: CallContext, req: dict) -> dict:
         _check(METRIC_NAME, _need(datum, "MetricName", where), where)
         # kmsim stores plain values; Values/StatisticValues are not simulated.
         _check(VALUE, _need(datum, "Value", where), where)
-        _time(datum.get("Timestamp"), where + "Timestamp")
+        if datum.get("Timestamp") is not None:
+            _in_window(_time(datum["Timestamp"], where + "Timestamp"), ctx.t,
+                       where + "Timestamp")
         _dimensions(datum.get("Dimensions"), where)
     if ctx.setting("ds_put_unusable") == "reject":                        # R-DS-34
         arn = dataset_arn(ctx.region, ctx.account)

@@ -76,7 +76,7 @@ def generate_data_key(ctx: CallContext, req: dict) -> dict:
     key = _usable_for_encryption(ctx, req["KeyId"], "kms:GenerateDataKey",
                                  req.get("EncryptionContext"))
     size = req.get("NumberOfBytes") or (16 if req.get("KeySpec") == "AES_128" else 32)
-    data_key = ctx.draws.integer("DataKey", 0, 2 ** (8 * size) - 1).to_bytes(size, "big")
+    data_key = ctx.draws.bytes("DataKey", size)
     plaintext = base64.b64encode(data_key).decode()
     return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, plaintext),
             "Plaintext": plaintext, "KeyId": key.arn}

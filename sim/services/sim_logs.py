@@ -9,20 +9,17 @@ from __future__ import annotations
 from events.timefmt import TimeSyntaxError, parse_duration
 from projections.arns import ACCOUNT
 from sim.errors import AwsError
-from sim.params import Param, validate
+from sim.params import Param
 from sim.services import CallContext, known_operations, operation
-
-
-def _check(req: dict, *params: Param) -> None:
-    validate(req, params, "ValidationException", "R-SIM-04")
+from sim.services.simops import checked
 
 
 @operation("sim:InjectFault")
+@checked(Param("Operation", str, required=True, min=1),
+         Param("Duration", str, required=True, min=1))
 def inject_fault(ctx: CallContext, req: dict) -> dict:
     """Answer ServiceUnavailableException to ``Operation`` (a logs operation or ``*``) for
     ``Duration`` from now, in this region (R-LOGS-38, R-LOGS-18)."""
-    _check(req, Param("Operation", str, required=True, min=1),
-           Param("Duration", str, required=True, min=1))
     op = req["Operation"]
     logs_ops = [o for o in known_operations() if o.startswith("logs:")]
     if op != "*" and op not in logs_ops:
@@ -39,11 +36,11 @@ def inject_fault(ctx: CallContext, req: dict) -> dict:
 
 
 @operation("sim:Link")
+@checked(Param("MonitoringAccount", str, required=True),
+         Param("SourceAccount", str, required=True))
 def link(ctx: CallContext, req: dict) -> dict:
     """Link SourceAccount's logs to MonitoringAccount (cross-account observability,
     R-LOGS-37, R-LOGS-38)."""
-    _check(req, Param("MonitoringAccount", str, required=True),
-           Param("SourceAccount", str, required=True))
     mon, src = req["MonitoringAccount"], req["SourceAccount"]
     for name, value in (("MonitoringAccount", mon), ("SourceAccount", src)):
         if not ACCOUNT.fullmatch(value):
