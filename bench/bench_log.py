@@ -49,10 +49,11 @@ CHUNK_EVENTS = 10_000  # events generated (untimed) between timed append runs
 
 
 def make_events(start: int, n: int, rng: random.Random) -> list[Event]:
-    """Events ``start .. start+n-1``: 99% PutLogEvents, 1% control-plane calls."""
+    """Events ``start+1 .. start+n`` (a log numbers from 1): 99% PutLogEvents, 1% control-plane
+    calls."""
     app, admin = f"arn:aws:iam::{ACCOUNT}:role/app", f"arn:aws:iam::{ACCOUNT}:role/admin"
     out: list[Event] = []
-    for seq in range(start, start + n):
+    for seq in range(start + 1, start + n + 1):
         t = T0 + seq * 37
         if rng.random() < 0.99:
             messages = [

@@ -4,6 +4,12 @@ A frame is ``u32 LE length | u32 LE zlib.crc32(payload) | payload`` (SPEC sectio
 the whole file layout is described in :mod:`events.logfile`, which re-exports the
 public names defined here). This module works on a raw file descriptor with
 ``os.pread``, so any number of scans can share one descriptor without a file position.
+
+:func:`classify_stop` draws the line a writer relies on: a *torn tail* (a short last
+frame, or zeros to the end) may be cut off, after :func:`save_cut` has kept its bytes;
+anything else, a complete last frame failing its checksum included, is corruption.
+Errors carry the file in ``path`` and leave it out of their message, so that a caller
+names the file once.
 """
 
 from __future__ import annotations

@@ -13,22 +13,21 @@ Layout::
 The header is a frame too, so it gets a checksum like every event.
 
 Events number 1, 2, 3... and their time never goes back (nor before the header's
-``start``): :meth:`LogWriter.append` refuses anything else, and every reader checks it
+``start``): :meth:`LogWriter.append` refuses anything else and every reader checks it
 (:func:`events.verify.check_batch`), so a frame duplicated, swapped, dropped or rewritten
 with a valid checksum, or one that is not an event, raises :class:`LogCorrupt`
 (:class:`LogOutOfOrder` for seq and time) naming the frame's byte offset.
 
 Damage is told apart by :func:`events.frames.classify_stop`. A *torn tail* is what a
 writer stopped mid-append leaves: a *short* last frame (the file ends before the frame
-does) or zeros to the end of the file (a filesystem that extended the file first).
-Readers ignore it with a :class:`TornTailWarning`; :meth:`LogWriter.open` truncates it
-after copying the bytes it cuts to ``<log>.dropped-<offset>`` (the warning names it).
-Anything else is *corruption*, raised as :class:`LogCorrupt` with its byte offset and
-never truncated on open: a *complete* last frame that fails its checksum is corruption,
-and so is a short frame whose bytes still hold a valid frame or a whole payload (a damaged
-length). :func:`repair_log` (``kmsim log repair``) cuts at the first torn or corrupt frame,
-saving the cut bytes the same way and the whole file to ``<log>.bak``. The one other cut
-is a failed write's own partial frame, removed at once (that event was never acknowledged).
+does) or zeros to the end of the file. Readers ignore it with a :class:`TornTailWarning`;
+:meth:`LogWriter.open` truncates it after copying the bytes it cuts to
+``<log>.dropped-<offset>`` (the warning names it). Anything else is *corruption*, raised as
+:class:`LogCorrupt` with its offset and never truncated on open: a *complete* last frame
+failing its checksum, or a short one whose bytes hold a valid frame or a whole payload (a
+damaged length). :func:`repair_log` cuts at the first torn or corrupt frame, saving the cut
+bytes the same way and the whole file to ``<log>.bak``. The one other cut is a failed
+write's own partial frame, removed at once (that event was never acknowledged).
 
 One writer at a time: :class:`LogWriter` holds ``flock(LOCK_EX)`` on the file. Readers
 take no lock and may :meth:`LogReader.follow` a log that is being written. Nothing here
@@ -117,17 +116,8 @@ class LogWriter:
     one thread appends.
     """
 
-    def __init__(
-        self,
-        path: str,
-        fd: int,
-        header: LogHeader,
-        sync: str,
-        size: int,
-        count: int,
-        last_seq: int | None,
-        last_t: int | None = None,
-    ) -> None:
+    def __init__(self, path: str, fd: int, header: LogHeader, sync: str, size: int, count: int,
+                 last_seq: int | None, last_t: int | None = None) -> None:
         self.path = path
         self.header = header
         self.sync = sync
@@ -167,13 +157,11 @@ class LogWriter:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], sync: str = "flush") -> LogWriter:
-        """Reopen a log to append to it, after checking every frame's checksum and that
-        the last event's seq is the number of events (which a frame duplicated or dropped
-        anywhere breaks; readers check each event's seq and time).
+        """Reopen a log to append to it, after checking every frame's checksum and that the
+        last seq is the number of events (a frame duplicated or dropped anywhere breaks it).
 
-        A torn tail is truncated with a :class:`TornTailWarning`, after its bytes are
-        saved to ``<path>.dropped-<offset>``. Corruption (a complete last frame that fails
-        its checksum included) raises :class:`LogCorrupt` and changes nothing.
+        A torn tail is truncated with a :class:`TornTailWarning`, its bytes saved first to
+        ``<path>.dropped-<offset>``; corruption raises :class:`LogCorrupt`, changing nothing.
         """
         path, fd = _open_locked(path, sync, 0)
         try:
@@ -323,7 +311,8 @@ class LogReader:
     """Read-only view of a log; takes no lock, so it works beside a live writer.
 
     Iteration streams in constant memory (1 MiB reads). A torn tail ends iteration
-    with a :class:`TornTailWarning`; corruption raises :class:`LogCorrupt`.
+    with a :class:`TornTailWarning`; corruption, a frame that is not an event and an event
+    out of seq or time order raise :class:`LogCorrupt` naming the byte offset.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from events.codec import (
     EventOrder,
@@ -117,9 +117,10 @@ def read_span(
 ) -> Iterator[Event]:
     """Decode the consecutive frames at ``offsets`` of an open log, the first being event
     ``first_seq`` (random access for :class:`projections.timeline.FileEvents`); ``end`` is
-    the offset just past the last frame, if known. One read; each frame's length, checksum
-    and seq are checked again, so a log changed since it was read raises :class:`LogCorrupt`
-    rather than answering with other events.
+    the offset just past the last frame, if known. One read; each frame's length and seq
+    are checked again (not its checksum: answers are timed, and the log only ever grows or
+    is cut), so a log cut or rewritten since it was read raises :class:`LogCorrupt` rather
+    than answering with other events.
     """
     lo = offsets[0]
     if end is None:
@@ -127,18 +128,17 @@ def read_span(
         end = offsets[-1] + FRAME.size + (FRAME.unpack(head)[0] if len(head) == FRAME.size
                                           else 0)
     buf = os.pread(fd, end - lo, lo)
+    bounds = [*offsets, end]
+    if len(buf) < end - lo:  # cut short (by a repair?): name the first frame that is gone
+        gone = next(off for off, nxt in pairwise(bounds) if nxt - lo > len(buf))
+        raise LogCorrupt(path, gone, "the log changed since it was read: the frame is gone")
     payloads = []
-    unpack, crc32, stop = FRAME.unpack_from, zlib.crc32, len(buf)
-    for k, off in enumerate(offsets):
-        pos = off - lo
-        nxt = offsets[k + 1] - lo if k + 1 < len(offsets) else end - lo
-        if nxt > stop or nxt - pos < FRAME.size:
-            raise LogCorrupt(path, off, "the log changed since it was read: the frame is gone")
-        n, crc = unpack(buf, pos)
-        payload = buf[pos + FRAME.size : nxt]
-        if n != len(payload) or crc32(payload) != crc:
+    unpack, append = FRAME.unpack_from, payloads.append
+    for off, nxt in pairwise(bounds):
+        payload = buf[off - lo + FRAME.size : nxt - lo]
+        if unpack(buf, off - lo)[0] != len(payload):
             raise LogCorrupt(path, off, "the log changed since it was read: the frame differs")
-        payloads.append(payload)
+        append(payload)
     return check_batch(path, offsets, payloads, EventOrder(first_seq))
 
 

@@ -110,6 +110,10 @@ def repair(args: argparse.Namespace) -> int:
         after = repair_log(args.log, backup=not args.no_backup)
     except LogLocked as exc:
         raise InputError(exc.message, args.log, None, "stop the writer first") from None
+    except OSError as exc:  # the cut bytes could not be saved: nothing was cut
+        raise InputError(f"cannot save the bytes to cut beside the log, so nothing was cut: "
+                         f"{exc.strerror or exc}", args.log, None,
+                         "make its folder writable, or copy the log elsewhere") from None
     if after.dropped is None:
         print("\n".join(describe(after)))
         print(f"  repair cannot mend this ({after.problem}): nothing was cut")

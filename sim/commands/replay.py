@@ -14,7 +14,7 @@ from events.logfile import LogError, LogHeader, read_log
 from events.record import Event
 from events.timefmt import format_offset
 from sim.commands.at import open_log
-from sim.errors import InputError
+from sim.loading import log_input_error
 from sim.replay import replay
 from sim.runner import parse_set
 
@@ -42,8 +42,7 @@ def _read(path: str) -> tuple[LogHeader, list[Event]]:
     try:
         return read_log(path)
     except LogError as exc:
-        raise InputError(str(exc), path, None, "kmsim log verify LOG shows the damage; "
-                         "kmsim log repair LOG keeps what is intact") from None
+        raise log_input_error(exc) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -156,13 +156,16 @@ def _resume(log: str, given: dict[str, object], sets: dict[str, str]) -> Simulat
     ``--set`` values that contradict the log's header are errors."""
     from events.codec import UnsupportedEventVersion
     from events.logfile import LogError, LogLocked
+    from sim.loading import log_input_error
 
     try:
         sim = Simulator.resume(log)
     except LogLocked:
         raise InputError("another kmsim is writing this log", log, None,
                          "stop it first, or give another file") from None
-    except (LogError, UnsupportedEventVersion, OSError) as exc:
+    except LogError as exc:
+        raise log_input_error(exc) from None
+    except (UnsupportedEventVersion, OSError) as exc:
         raise InputError(str(exc), log, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None
     kept = {"--start": sim.start, "--profile": sim.profile, "--account": sim.account,
