@@ -19,6 +19,10 @@ DAY = 24 * HOUR
 #: The last moment RFC 3339 can write (9999-12-31T23:59:59.999Z); no time or duration
 #: goes beyond it, so every time can be formatted and stored in the log (msgpack int64).
 MAX_TIME = 253_402_300_799_999
+#: The first moment of simulated time: the Unix epoch (AWS takes no earlier timestamps).
+MIN_TIME = 0
+#: The range of simulated time, in ms since the epoch (the one statement of it).
+TIME_RANGE = (MIN_TIME, MAX_TIME)
 
 _UNITS = {"ms": MS, "s": SECOND, "m": MINUTE, "h": HOUR, "d": DAY}
 _PART = re.compile(r"(\d+)(ms|s|m|h|d)", re.ASCII)
@@ -106,10 +110,18 @@ def parse_aws_timestamp(value: object) -> int | None:
     if isinstance(value, bool):
         raise TimeSyntaxError("a timestamp must be a time, not a boolean")
     if isinstance(value, int | float):
-        # Epoch seconds RFC 3339 can write (year 1 to 9999): NaN, infinities and 1e308 are
-        # not times, and would overflow every integer field they reach.
-        if not -MAX_TIME <= value * 1000 <= MAX_TIME:
-            raise TimeSyntaxError(f"a timestamp must be epoch seconds up to {MAX_TIME // 1000} "
-                                  f"(9999-12-31T23:59:59Z), not {value!r}")
+        # NaN, infinities and 1e308 are not times, and would overflow every integer
+        # field they reach: epoch seconds must fall in simulated time.
+        check_time(value * 1000, f"timestamp {value!r}")
         return int(value * 1000)
     return parse_rfc3339(str(value))
+
+
+def check_time(t: float, what: str = "time") -> None:
+    """Raise :class:`TimeSyntaxError`, naming ``what``, unless ``t`` (ms) is inside
+    :data:`TIME_RANGE` (NaN is not)."""
+    if MIN_TIME <= t <= MAX_TIME:
+        return
+    side = "before" if t < MIN_TIME else "after"
+    raise TimeSyntaxError(f"{what} is {side} the range of simulated time, "
+                          f"{format_time(MIN_TIME)} to {format_time(MAX_TIME)}")

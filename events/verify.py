@@ -44,7 +44,6 @@ from events.frames import (
     save_cut,
 )
 from events.record import SCHEMA_VERSION, Event
-from events.timefmt import format_time
 
 __all__ = ["VerifyReport", "check_all", "check_batch", "read_span", "repair_log", "verify_log"]
 
@@ -66,7 +65,7 @@ def _failure(
     def fail(i: int, exc: Exception) -> LogError:
         i = min(i, len(offsets) - 1)
         if isinstance(exc, OutOfOrder):
-            return LogOutOfOrder(path, offsets[i], _order_reason(exc))
+            return LogOutOfOrder(path, offsets[i], str(exc))
         return not_an_event(path, offsets[i], payloads[i], exc)
 
     return fail
@@ -86,30 +85,6 @@ def not_an_event(path: str, offset: int, payload: bytes, exc: Exception) -> LogE
     except (ValueError, TypeError) as again:
         why = str(again) or type(again).__name__
     return LogCorrupt(path, offset, f"not an event: {why}")
-
-
-def _when(t: int) -> str:
-    try:
-        return format_time(t)
-    except (ValueError, OverflowError, OSError):
-        return str(t)
-
-
-def _order_reason(exc: OutOfOrder) -> str:
-    got, t, want = exc.event.get("seq"), exc.event.get("t"), exc.seq
-    if type(got) is not int:
-        return f"not an event: seq is {got!r}, not an integer"
-    if got != want:
-        if want == 1:
-            return f"the first event has seq {got}, not 1: events are missing before it"
-        if got < want:
-            return f"seq {got} where {want} was expected: a frame repeated or out of place"
-        gap = f"event {want} is" if got == want + 1 else f"events {want}..{got - 1} are"
-        return f"seq {got} where {want} was expected: {gap} missing or out of place"
-    if type(t) is not int:
-        return f"not an event: event #{got} has time {t!r}, not an integer"
-    before = "the log's start" if want == 1 else f"event #{want - 1}"
-    return f"time goes back: event #{got} is at {_when(t)}, before {before} ({_when(exc.t)})"
 
 
 def read_span(

@@ -11,28 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from events.timefmt import MAX_TIME, TimeSyntaxError, format_time, parse_duration, parse_rfc3339
-
-#: The range of simulated time that scenario files may reach, in ms since the epoch: from
-#: the Unix epoch (AWS takes no earlier timestamps, and 0 is the first epoch millisecond)
-#: to the last moment RFC 3339 can write, 9999-12-31T23:59:59.999Z (Python's datetime
-#: formats it; the log's msgpack int64 holds it with room to spare).
-MIN_TIME = 0
-TIME_RANGE = (MIN_TIME, MAX_TIME)
-
-
-def check_time(t: float, what: str = "time") -> None:
-    """Raise :class:`TimeSyntaxError`, naming ``what``, unless ``t`` (ms) is inside
-    :data:`TIME_RANGE`."""
-    if MIN_TIME <= t <= MAX_TIME:
-        return
-    side = "before" if t < MIN_TIME else "after"
-    raise TimeSyntaxError(f"{what} is {side} the range of simulated time, "
-                          f"{format_time(MIN_TIME)} to {format_time(MAX_TIME)}")
+from events.timefmt import MAX_TIME, TimeSyntaxError, parse_duration, parse_rfc3339
 
 
 def wall_now_ms() -> int:
-    """Read the wall clock (milliseconds since the epoch). Only for ``--clock wall``."""
+    """Read the wall clock (milliseconds since the epoch): for ``--clock wall`` and the
+    signing-time check of ``--verify-signatures`` only."""
     return time.time_ns() // 1_000_000
 
 

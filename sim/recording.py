@@ -33,9 +33,6 @@ from projections.timeline import Timeline
 from sim.errors import AwsError
 from sim.services import CallContext, Draws, lookup
 
-#: The stages of recording, in order (NotRecorded.stage names one of the first three).
-STAGES = ("decide", "encode", "write", "fold")
-
 
 class NotRecorded(Exception):
     """A call that could not be recorded; nothing changed. ``stage`` says where it failed
@@ -97,12 +94,11 @@ class Recorder:
     after timers fired; read it from the recorder each time.
     """
 
-    def __init__(self, timeline: Timeline, seed: int = 0, writer: LogWriter | None = None,
-                 rebuild: Callable[[Timeline], Timeline] | None = None) -> None:
+    def __init__(self, timeline: Timeline, seed: int = 0, writer: LogWriter | None = None
+                 ) -> None:
         self.timeline = timeline
         self.seed = seed
         self.writer = writer
-        self._rebuild = rebuild or rebuilt
         self.crashed: str | None = None
         #: Test hook: called with each stage's name before it runs (failure injection).
         self.before_stage: Callable[[str], None] | None = None
@@ -136,11 +132,11 @@ class Recorder:
                           request.region, dict(request.req), out, drawn)
             stage = "encode"
             self._stage(stage)
-            stored, _ = stored_form(event)
+            stored, payload = stored_form(event)
             stage = "write"
             self._stage(stage)
             if self.writer is not None:
-                self.writer.append(stored)
+                self.writer.append(stored, payload)
         except Exception as exc:
             self._undo(before, fires)
             raise NotRecorded(request.op, stage, f"{type(exc).__name__}: {exc}") from exc
@@ -161,7 +157,7 @@ class Recorder:
         """Put the world back as it was before the call: its time only, unless timers
         fired on the way, in which case the recorded events are folded again."""
         if fires:
-            self.timeline = self._rebuild(self.timeline)
+            self.timeline = rebuilt(self.timeline)
         else:
             self.timeline.live.now = before
 

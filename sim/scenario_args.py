@@ -5,7 +5,7 @@ AWS operations (through ``sim.server.shapes``), the ``@checked`` parameters of t
 ``sim:*`` handlers. Members of nested structures are checked where the model describes
 them (``logEvents[0].mesage``). Values are checked only where a scenario can write what
 no call can carry: integers beyond 64 bits, and timestamps outside the range of
-simulated time (``sim.clock.TIME_RANGE``). A wrong type or a missing parameter is left
+simulated time (``events.timefmt.TIME_RANGE``). A wrong type or a missing parameter is left
 to the call, whose AWS error a step can ``expect``.
 
 This is a scenario input check: ``Simulator.call`` and the server do not use it.
@@ -17,9 +17,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from events.timefmt import TimeSyntaxError, parse_rfc3339
-from sim.clock import check_time
+from events.timefmt import TimeSyntaxError, check_time, parse_rfc3339
 from sim.errors import AwsError
+from sim.scenario_lines import hint_for
+from sim.services import lookup
 
 #: AWS integers and longs are signed 64-bit (and so are the log's msgpack integers).
 INT64 = (-(1 << 63), (1 << 63) - 1)
@@ -42,7 +43,9 @@ def input_model(op: str) -> Any | None:
     service, _, name = op.partition(":")
     if service == "sim":
         return None
-    from sim.server.shapes import input_shape  # botocore's models, loaded on first use
+    # Imported on first use for start-up time, not to break a cycle: importing the whole
+    # ``sim.server`` package would add 50-70 ms to every verb that imports this module.
+    from sim.server.shapes import input_shape
 
     return input_shape(service, name)
 
@@ -50,8 +53,6 @@ def input_model(op: str) -> Any | None:
 def parameter_names(op: str) -> set[str] | None:
     """The top-level parameter names ``op`` takes, or None when nothing declares them."""
     if op.startswith("sim:"):
-        from sim.services import lookup
-
         try:
             params = getattr(lookup(op).handler, "params", None)
         except AwsError:
@@ -108,9 +109,7 @@ def _child(shape: Any, key: str) -> Any:
 
 
 def _did_you_mean(word: str, choices: set[str]) -> str:
-    from sim.scenario import _hint_for
-
-    return _hint_for(word, choices) if choices else "this call takes no arguments"
+    return hint_for(word, choices) if choices else "this call takes no arguments"
 
 
 def _value_problem(shape: Any, value: Any, path: str, seconds: bool) -> ArgProblem | None:

@@ -1,46 +1,104 @@
-"""The checks of a scenario file beyond TOML syntax: keys, calls, times, names, references."""
+"""The checks of a scenario file beyond TOML syntax: keys, calls, times, names, references,
+and the :class:`Scenario` they build (``sim.scenario`` reads the file and parses the TOML).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from events.timefmt import parse_rfc3339
+from events.timefmt import check_time, parse_rfc3339
 from projections.arns import IAM_ARN, REGION, resource_from_name
 from projections.machines import ASSOCIATION_STATES, KEY_STATES
 from projections.policy import PolicyError, parse_policy
 from projections.rulebook import SettingsError, resolve_settings
-from sim.clock import check_time
-from sim.scenario import (
-    CHECK_KEYS,
-    CHECK_KINDS,
-    PRINCIPAL_KEYS,
-    SCENARIO_KEYS,
-    STEP_KEYS,
-    TOP_KEYS,
-    CheckSpec,
-    Scenario,
-    StepSpec,
-    _hint_for,
-    _Loader,
-    variables_in,
-)
 from sim.scenario_args import arg_problem
+from sim.scenario_lines import Loader, hint_for
 from sim.services import known_operations
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START
 
+SCENARIO_KEYS = {"name", "start", "account", "region", "profile", "principal", "description",
+                 "seed"}
+PRINCIPAL_KEYS = {"arn", "policy"}
+STEP_KEYS = {"at", "call", "args", "as", "region", "save", "label", "expect"}
+CHECK_KINDS = ("decryptable", "key_state", "association")
+CHECK_KEYS = {"at", "as", *CHECK_KINDS}
+TOP_KEYS = {"scenario", "assumptions", "principals", "step", "check"}
+VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DECRYPTABLE = ("yes", "no", "maybe", "gone")
 CHECK_VALUES = {"decryptable": DECRYPTABLE, "key_state": tuple(KEY_STATES),
                 "association": tuple(ASSOCIATION_STATES)}
 
 
-def _unknown_keys(ld: _Loader, table: dict, allowed: set[str], where, what: str) -> None:
+@dataclass
+class StepSpec:
+    """One ``[[step]]``: when, what, as whom, and what to expect."""
+
+    line: int
+    index: int
+    at: str
+    t: int
+    call: str
+    args: dict
+    as_: str | None = None
+    region: str | None = None
+    save: dict[str, str] = field(default_factory=dict)
+    label: str | None = None
+    expect: str = "ok"
+
+
+@dataclass
+class CheckSpec:
+    """One ``[[check]]``: at a moment, as a principal, the expected answers."""
+
+    line: int
+    index: int
+    at: str
+    t: int | None
+    through_seq: int | None
+    as_: str | None
+    expected: dict[str, dict[str, str]]
+
+
+@dataclass
+class Scenario:
+    """A loaded, validated scenario file."""
+
+    file: str
+    name: str
+    start: int
+    account: str
+    region: str
+    profile: str
+    principal: str | None
+    seed: int
+    assumptions: dict[str, str]
+    principals: dict[str, tuple[str, str | None]]
+    steps: list[StepSpec]
+    checks: list[CheckSpec]
+    description: str = ""
+
+
+def variables_in(value: Any) -> set[str]:
+    """Names of ``${name}`` references anywhere in a value."""
+    if isinstance(value, str):
+        return set(VAR.findall(value))
+    if isinstance(value, dict):
+        return set().union(*(variables_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(variables_in(v) for v in value)) if value else set()
+    return set()
+
+
+def _unknown_keys(ld: Loader, table: dict, allowed: set[str], where, what: str) -> None:
     for key in table:
         if key not in allowed:
             raise ld.error(f"unknown key {key!r} in {what}", where.of(key),
-                           _hint_for(key, allowed))
+                           hint_for(key, allowed))
 
 
-def build(ld: _Loader, data: dict) -> Scenario:
+def build(ld: Loader, data: dict) -> Scenario:
     """Validate the parsed TOML and build the :class:`Scenario`."""
     _unknown_keys(ld, data, TOP_KEYS, ld.lines.table(""), "the file")
     head = data.get("scenario")
@@ -91,7 +149,7 @@ def build(ld: _Loader, data: dict) -> Scenario:
     default_principal = ld.string(head, "principal", where)
     if default_principal is not None and default_principal not in principals:
         raise ld.error(f"unknown principal {default_principal!r}", where.of("principal"),
-                       _hint_for(default_principal, set(principals)) if principals else
+                       hint_for(default_principal, set(principals)) if principals else
                        "declare it under [principals.NAME] with arn = ...")
     steps = _steps(ld, data.get("step", []), start, principals)
     checks = _checks(ld, data.get("check", []), start, principals, steps, account, region)
@@ -100,7 +158,7 @@ def build(ld: _Loader, data: dict) -> Scenario:
                     head.get("description", ""))
 
 
-def _principals(ld: _Loader, table: Any, account: str) -> dict[str, tuple[str, str | None]]:
+def _principals(ld: Loader, table: Any, account: str) -> dict[str, tuple[str, str | None]]:
     if not isinstance(table, dict):
         raise ld.error("[principals] must hold tables", ld.lines.table("principals").of(),
                        'write [principals.admin] and under it arn = "arn:aws:iam::..."')
@@ -128,7 +186,7 @@ def _principals(ld: _Loader, table: Any, account: str) -> dict[str, tuple[str, s
     return out
 
 
-def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSpec]:
+def _steps(ld: Loader, items: Any, start: int, principals: dict) -> list[StepSpec]:
     if not isinstance(items, list):
         raise ld.error("step must be an array of tables", ld.lines.table("").of("step"),
                        "write each step as [[step]] followed by at = ..., call = ...")
@@ -143,7 +201,7 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
         at, t, _ = ld.time(item.get("at", "+0s"), start, where)
         call = ld.string(item, "call", where, required=True)
         if call not in ops:
-            raise ld.error(f"unknown call {call!r}", where.of("call"), _hint_for(call, ops))
+            raise ld.error(f"unknown call {call!r}", where.of("call"), hint_for(call, ops))
         args = item.get("args", {})
         if not isinstance(args, dict):
             raise ld.error("args must be a table", where.of("args"),
@@ -151,7 +209,7 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
         who = ld.string(item, "as", where)
         if who is not None and who not in principals:
             raise ld.error(f"unknown principal {who!r}", where.of("as"),
-                           _hint_for(who, set(principals)) if principals else
+                           hint_for(who, set(principals)) if principals else
                            "declare it under [principals.NAME]")
         save = item.get("save", {})
         if not isinstance(save, dict) or not all(isinstance(v, str) for v in save.values()):
@@ -174,7 +232,7 @@ def _steps(ld: _Loader, items: Any, start: int, principals: dict) -> list[StepSp
     return steps
 
 
-def _check_references(ld: _Loader, steps: list[StepSpec]) -> None:
+def _check_references(ld: Loader, steps: list[StepSpec]) -> None:
     saved: dict[str, int] = {}
     labels: dict[str, int] = {}
     for step in sorted(steps, key=lambda s: (s.t, s.index)):
@@ -195,7 +253,7 @@ def _check_references(ld: _Loader, steps: list[StepSpec]) -> None:
             labels[step.label] = step.line
 
 
-def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[StepSpec],
+def _checks(ld: Loader, items: Any, start: int, principals: dict, steps: list[StepSpec],
             account: str, region: str) -> list[CheckSpec]:
     if not isinstance(items, list):
         raise ld.error("check must be an array of tables", ld.lines.table("").of("check"),
@@ -213,7 +271,7 @@ def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[S
         who = ld.string(item, "as", where)
         if who is not None and who not in principals:
             raise ld.error(f"unknown principal {who!r}", where.of("as"),
-                           _hint_for(who, set(principals)) if principals else
+                           hint_for(who, set(principals)) if principals else
                            "declare it under [principals.NAME]")
         expected: dict[str, dict[str, str]] = {}
         for kind in CHECK_KINDS:
@@ -226,15 +284,15 @@ def _checks(ld: _Loader, items: Any, start: int, principals: dict, steps: list[S
             for name, value in table.items():
                 if value not in CHECK_VALUES[kind]:
                     raise ld.error(f"{kind} value {value!r} for {name!r} is not allowed",
-                                   where.of(kind), _hint_for(str(value), set(CHECK_VALUES[kind])))
+                                   where.of(kind), hint_for(str(value), set(CHECK_VALUES[kind])))
                 if kind == "decryptable" and name not in labels and not name.startswith("#"):
                     raise ld.error(f"unknown label {name!r}", where.of(kind),
-                                   _hint_for(name, labels) if labels else
+                                   hint_for(name, labels) if labels else
                                    "name a data item with label = \"...\" on the step that "
                                    "writes it")
                 if kind == "key_state" and name not in saved and not _looks_like_key(name):
                     raise ld.error(f"unknown key {name!r}", where.of(kind),
-                                   _hint_for(name, saved) if saved else
+                                   hint_for(name, saved) if saved else
                                    "save the key's ARN in a step: save = { k1 = "
                                    "\"KeyMetadata.Arn\" }")
                 if kind == "association":

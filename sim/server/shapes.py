@@ -15,7 +15,7 @@ import threading
 from functools import cache
 from typing import Any
 
-from events.timefmt import MAX_TIME
+from events.timefmt import TIME_RANGE
 
 #: kmsim service name -> botocore service name.
 BOTOCORE_NAMES = {"kms": "kms", "logs": "logs", "cloudwatch": "cloudwatch"}
@@ -109,7 +109,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 _RANGES: dict[str, tuple[float, float]] = {
     "integer": (-(2 ** 31), 2 ** 31 - 1), "long": (-(2 ** 63), 2 ** 63 - 1),
     "float": (-3.4028234663852886e38, 3.4028234663852886e38),
-    "timestamp": (0, MAX_TIME / 1000),
+    "timestamp": (TIME_RANGE[0] / 1000, TIME_RANGE[1] / 1000),
 }
 
 
