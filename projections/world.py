@@ -3,6 +3,9 @@
 ``World.fold(event)`` is the only way state changes (plus timers the folds derived,
 fired by ``advance_to`` in time order). Folds and timer handlers are registered by
 area modules (``projections.kms_fold``, ...) with :func:`folds` and :func:`on_timer`.
+
+This module imports no area module (they import it): ``projections/__init__.py`` imports
+:mod:`projections.areas`, so importing any ``projections`` module registers every fold.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from transitions import Machine
 
 from events.record import Event
 from projections.arns import ALIAS_ARN, KEY_ARN
+from projections.itemstore import copy_item
 from projections.machines import association_machine, key_machine
 from projections.model import Association, Cause, DataItem, Key, Principal
 
@@ -76,7 +80,6 @@ class World:
 
     def __init__(self, profile: str = "seed", settings: dict[str, str] | None = None,
                  start: int = 0) -> None:
-        _load_areas()
         self.profile = profile
         self.settings: dict[str, str] = dict(settings or {})
         self.start = start
@@ -250,8 +253,6 @@ class World:
         other.__dict__.update(state)
         other.items = {}
         if items:
-            from projections.itemstore import copy_item
-
             other.items = {seq: copy_item(item) for seq, item in self.items.items()}
         other._serial = itertools.count(next(copy.copy(self._serial)))
         rebind_machines(other)
@@ -278,8 +279,3 @@ def _bind_all(machine: Machine, models: list, attr: str) -> None:
             args = tuple(model if a is first else a for a in fn.args)
             setattr(model, name, functools.partial(fn.func, *args, **fn.keywords))
         machine.models.append(model)
-
-
-def _load_areas() -> None:
-    # The area modules register their folds and timers on import.
-    from projections import areas  # noqa: F401

@@ -87,7 +87,6 @@ def _evaluate(world: World, item: DataItem, principal: str) -> list[Verdict]:
 @pytest.fixture
 def test_kind():
     """Register the fake kind (ops, folds, evaluator) for one test, then remove it."""
-    services._load()
     handlers = {"sim:TestAssociate": _assoc_op, "sim:TestWrite": _write_op,
                 "sim:TestDrop": _drop_op}
     folds = {"sim:TestAssociate": _fold_assoc, "sim:TestWrite": _fold_write,

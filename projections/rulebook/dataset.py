@@ -6,7 +6,7 @@ Each behavioural sentence of seed 000 (AssociateDatasetKmsKey) and seed 001
 Where the sources leave a gap the rule names its assumption.
 """
 
-from projections.rulebook import (
+from projections.rulebook.registry import (
     BOTOCORE_MODELS,
     REFERENCE,
     SEED_000,

@@ -1,6 +1,6 @@
 """Authorization rules (SPEC 3.2): how key policies and identity policies decide."""
 
-from projections.rulebook import SPEC, Rule, declare
+from projections.rulebook.registry import SPEC, Rule, declare
 
 declare(
     Rule("R-IAM-01", "An explicit Deny in any applicable policy wins over every Allow", SPEC,

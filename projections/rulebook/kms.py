@@ -1,6 +1,6 @@
 """KMS key rules (SPEC 3.1): lifecycle, key identifiers, cryptographic use, aliases."""
 
-from projections.rulebook import (
+from projections.rulebook.registry import (
     BOTOCORE_MODELS,
     REFERENCE,
     SPEC,

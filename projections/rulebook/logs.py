@@ -5,7 +5,7 @@ silent the rule names the assumption that decides (``A-LOGS-*``, ``A-INGEST-UNUS
 ``A-QUERY-UNREADABLE``, ...).
 """
 
-from projections.rulebook import (
+from projections.rulebook.registry import (
     BOTOCORE_MODELS,
     REFERENCE,
     SEED_003,

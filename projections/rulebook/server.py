@@ -4,7 +4,7 @@ before a handler runs cites one of these in ``x-kmsim-rule``.
 Declared here with every other area so that ``kmsim rules`` lists them.
 """
 
-from projections.rulebook import SPEC, Rule, declare
+from projections.rulebook.registry import SPEC, Rule, declare
 
 MALFORMED = "malformed requests get 4xx errors, never 5xx"
 VERIFIED = "signatures are verified when `--verify-signatures` is given with the secrets"

@@ -1,6 +1,6 @@
 """Rules for the simulator's own operations (service ``sim``)."""
 
-from projections.rulebook import SPEC, Rule, declare
+from projections.rulebook.registry import SPEC, Rule, declare
 
 declare(
     Rule("R-SIM-01", "sim:PutPrincipal records a principal's ARN and identity policy", SPEC,

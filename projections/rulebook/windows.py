@@ -1,6 +1,6 @@
 """The window model shared by every "up to" window (A-PROPAGATION, SPEC 3.4)."""
 
-from projections.rulebook import SPEC, Assumption, Rule, declare, declare_assumptions
+from projections.rulebook.registry import SPEC, Assumption, Rule, declare, declare_assumptions
 
 declare_assumptions(
     Assumption(

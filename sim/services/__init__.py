@@ -3,145 +3,30 @@
 A handler reads the world (never changes it), decides, and returns the response
 or raises :class:`sim.errors.AwsError` naming the deciding rule. The Simulator turns
 the outcome into an event, and folding that event is what changes state.
+
+The registry is :mod:`sim.services.registry` (service modules import it, never this
+package); importing the package imports every service, so every operation is registered.
 """
 
-from __future__ import annotations
+from sim.services import areas  # noqa: F401 (registers every service's operations)
+from sim.services.registry import (
+    OPERATIONS,
+    CallContext,
+    Draws,
+    Handler,
+    Operation,
+    known_operations,
+    lookup,
+    operation,
+)
 
-import random
-import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-
-from events.record import Event
-from projections.world import World
-from sim.errors import AwsError
-
-
-class Draws:
-    """Values chosen at random for one call, recorded in the event's ``draws``.
-
-    When recording, values come from a generator seeded by (log seed, event seq), so a
-    run is reproducible; when replaying, the recorded values are returned instead.
-    """
-
-    def __init__(self, seed: int, seq: int, recorded: dict | None = None) -> None:
-        self._rng = random.Random(f"{seed}:{seq}")
-        self._recorded = recorded
-        self.values: dict = {}
-
-    def uuid(self, name: str) -> str:
-        """A UUID4-shaped id."""
-        if self._recorded is not None and name in self._recorded:
-            value = self._recorded[name]
-        else:
-            value = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-        self.values[name] = value
-        return value
-
-    def record(self, name: str, value: object) -> object:
-        """Record a value chosen elsewhere (e.g. a window delay); replay returns the recorded
-        one so that a replay is deterministic."""
-        if self._recorded is not None and name in self._recorded:
-            value = self._recorded[name]
-        self.values[name] = value
-        return value
-
-    def bytes(self, name: str, size: int) -> bytes:
-        """``size`` random bytes (stored in the log as msgpack bin). A recorded integer, as
-        logs written before bytes were drawn hold for up to 8 bytes, is read as big-endian."""
-        if self._recorded is not None and name in self._recorded:
-            value = self._recorded[name]
-            if isinstance(value, int):
-                value = value.to_bytes(size, "big")
-            value = bytes(value)
-        else:
-            value = self._rng.getrandbits(8 * size).to_bytes(size, "big")
-        self.values[name] = value
-        return value
-
-    def integer(self, name: str, low: int, high: int) -> int:
-        """An integer in [low, high]."""
-        if self._recorded is not None and name in self._recorded:
-            value = int(self._recorded[name])
-        else:
-            value = self._rng.randint(low, high)
-        self.values[name] = value
-        return value
-
-
-@dataclass
-class CallContext:
-    """What a handler may read: the world at ``t``, the caller, settings and draws."""
-
-    world: World
-    t: int
-    actor: str
-    account: str
-    region: str
-    draws: Draws
-    seq: int
-    faults: list = field(default_factory=list)
-    #: The events recorded before this call (seq N at index N-1): data-plane payloads
-    #: such as log messages stay in their event's ``req``, not in the world.
-    events: Sequence[Event] = ()
-
-    def event(self, seq: int) -> Event | None:
-        """An earlier event by number (None when this context has no events)."""
-        if 0 < seq <= len(self.events) and self.events[seq - 1].seq == seq:
-            return self.events[seq - 1]
-        return next((e for e in self.events if e.seq == seq), None)
-
-    @property
-    def profile(self) -> str:
-        """The rule profile in force (``seed`` or ``api-2026``)."""
-        return self.world.profile
-
-    def setting(self, name: str) -> str:
-        """An assumption's value by name (``propagation``)."""
-        return self.world.settings[name]
-
-
-Handler = Callable[[CallContext, dict], dict]
-
-
-@dataclass(frozen=True)
-class Operation:
-    """A simulated API operation: ``service:Name`` and its handler."""
-
-    op: str
-    handler: Handler
-    doc: str = ""
-
-
-OPERATIONS: dict[str, Operation] = {}
-
-
-def operation(op: str) -> Callable[[Handler], Handler]:
-    """Register a handler for ``service:Operation``."""
-
-    def register(fn: Handler) -> Handler:
-        OPERATIONS[op] = Operation(op, fn, (fn.__doc__ or "").strip().splitlines()[0]
-                                   if fn.__doc__ else "")
-        return fn
-
-    return register
-
-
-def lookup(op: str) -> Operation:
-    """The registered operation, or UnknownOperationException (R-SIM-03)."""
-    _load()
-    try:
-        return OPERATIONS[op]
-    except KeyError:
-        raise AwsError("UnknownOperationException", f"kmsim does not simulate {op}",
-                       "R-SIM-03") from None
-
-
-def known_operations() -> list[str]:
-    """Every simulated operation name."""
-    _load()
-    return sorted(OPERATIONS)
-
-
-def _load() -> None:
-    from sim.services import areas  # noqa: F401
+__all__ = [
+    "OPERATIONS",
+    "CallContext",
+    "Draws",
+    "Handler",
+    "Operation",
+    "known_operations",
+    "lookup",
+    "operation",
+]

@@ -20,8 +20,8 @@ from projections.policy import Request, evaluate
 from projections.windows import draw_delay
 from sim.errors import AwsError
 from sim.params import Param, validate
-from sim.services import CallContext, operation
 from sim.services.kms_common import denied_message
+from sim.services.registry import CallContext, operation
 
 DATASET_IDENTIFIER = Param(
     "DatasetIdentifier", str, required=True, min=1, max=2048,

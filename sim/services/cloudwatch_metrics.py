@@ -21,7 +21,7 @@ from projections.dataset_fold import (
 from projections.decrypt import Answer, decryptability, key_usable
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, operation
+from sim.services.registry import CallContext, operation
 
 MISSING = "MissingRequiredParameterException"
 INVALID = "InvalidParameterValueException"

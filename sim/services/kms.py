@@ -10,7 +10,6 @@ from projections.arns import alias_arn
 from projections.policy import PolicyError, Request, evaluate, parse_policy
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, operation
 from sim.services.kms_common import (
     KEY_ID,
     authorize,
@@ -22,6 +21,7 @@ from sim.services.kms_common import (
     resolve,
 )
 from sim.services.paging import BadToken, page
+from sim.services.registry import CallContext, operation
 
 KEY_SPECS = ("SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256",
              "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256",

@@ -8,7 +8,7 @@ from projections.model import Key
 from projections.policy import Decision, Request, evaluate
 from sim.errors import AwsError
 from sim.params import Param, validate
-from sim.services import CallContext
+from sim.services.registry import CallContext
 
 KEY_ID = Param("KeyId", str, required=True, min=1, max=2048)
 

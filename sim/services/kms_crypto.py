@@ -12,8 +12,8 @@ import json
 from projections.model import Key
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, operation
 from sim.services.kms_common import KEY_ID, authorize, check, require_enabled, resolve
+from sim.services.registry import CallContext, operation
 
 _MAGIC = b"KMSIM1"
 CONTEXT = Param("EncryptionContext", dict)

@@ -11,7 +11,7 @@ from projections.arns import log_group_arn
 from projections.logs_model import batches, group, ingest_keys, readable
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, logs_kms, logs_query, operation  # noqa: F401 (register)
+from sim.services import logs_kms, logs_query  # noqa: F401 (register)
 from sim.services.logs_common import (
     GROUP_NAME,
     GROUP_NAME_REQ,
@@ -28,6 +28,7 @@ from sim.services.logs_common import (
     require_group,
 )
 from sim.services.paging import BadToken, page
+from sim.services.registry import CallContext, operation
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)

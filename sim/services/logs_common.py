@@ -14,7 +14,7 @@ from projections.model import Association, Key
 from projections.windows import draw_delay
 from sim.errors import AwsError
 from sim.params import Param, validate
-from sim.services import CallContext
+from sim.services.registry import CallContext
 
 IPE = "InvalidParameterException"
 RNF = "ResourceNotFoundException"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from projections.arns import LOG_GROUP_ARN, QUERY_RESULT_ARN, query_result_arn
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, operation
 from sim.services.logs_common import (
     GROUP_NAME,
     IPE,
@@ -26,6 +25,7 @@ from sim.services.logs_common import (
     record_delay,
     require_group,
 )
+from sim.services.registry import CallContext, operation
 
 KMS_KEY_ID_REQ = Param("kmsKeyId", str, required=True, max=KMS_KEY_ID.max)
 

@@ -16,7 +16,6 @@ from projections.arns import LOG_GROUP_ARN, log_group_arn, query_result_arn
 from projections.logs_model import group, ingest_keys, linked, query_sources, readable
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, operation
 from sim.services.logs_common import (
     GROUP_NAME,
     IPE,
@@ -27,6 +26,7 @@ from sim.services.logs_common import (
     log_events_of,
     read_error,
 )
+from sim.services.registry import CallContext, operation
 
 _FILTER = re.compile(r"filter\s+@message\s+like\s+(?:/(?P<re>(?:[^/\\]|\\.)*)/|"
                      r"\"(?P<text>[^\"]*)\"|'(?P<text2>[^']*)')")

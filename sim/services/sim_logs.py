@@ -10,7 +10,7 @@ from events.timefmt import TimeSyntaxError, parse_duration
 from projections.arns import ACCOUNT
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services import CallContext, known_operations, operation
+from sim.services.registry import CallContext, known_operations, operation
 from sim.services.simops import checked
 
 

@@ -9,8 +9,8 @@ from projections.arns import IAM_ARN
 from projections.policy import PolicyError, parse_policy
 from sim.errors import AwsError
 from sim.params import Param, validate
-from sim.services import CallContext, Handler, operation
 from sim.services.kms_common import require_transition, resolve
+from sim.services.registry import CallContext, Handler, operation
 
 
 def checked(*params: Param) -> Callable[[Handler], Handler]:
