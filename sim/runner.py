@@ -18,9 +18,10 @@ from projections.rulebook import SettingsError
 from sim.checks import CHECKS, CheckContext
 from sim.errors import InputError
 from sim.recording import NotRecorded
-from sim.scenario import VAR, Scenario, load_scenario
+from sim.scenario import load_scenario
 from sim.scenario_args import arg_problem
 from sim.scenario_files import MAX_SCENARIO_BYTES, RefusedFile, read_regular
+from sim.scenario_validate import VAR, Scenario
 from sim.simulator import CallResult, Simulator
 
 

@@ -11,34 +11,53 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.toml"
 
-# Line numbers matter: the tests name them.
-BASE = """\
-[scenario]
-name = "base"
-start = "2026-01-01T00:00:00Z"
-principal = "admin"
+# The fixtures' TOML is built from these pieces, one table at a time: a test that names a
+# line keeps its text byte for byte by composing the same pieces in the same order.
 
-[principals.admin]
-arn = "arn:aws:iam::111122223333:role/Admin"
-policy = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'''
+def table(header: str, *lines: str) -> str:
+    """One TOML table: its header line, then its lines."""
+    return "\n".join((header, *lines)) + "\n"
 
-[principals.reader]
-arn = "arn:aws:iam::111122223333:role/Reader"
 
-[[step]]
-at = "+0s"
-call = "kms:CreateKey"
-save = { k1 = "KeyMetadata.Arn" }
+def toml(*tables: str) -> str:
+    """Tables one blank line apart."""
+    return "\n".join(tables)
 
-[[step]]
-at = "+1m"
-call = "kms:DisableKey"
-args = { KeyId = "${k1}" }
 
-[[check]]
-at = "+2m"
-key_state = { k1 = "Disabled" }
-"""
+def head(name: str, *lines: str) -> str:
+    """The ``[scenario]`` table: its name, then ``lines``."""
+    return table("[scenario]", f'name = "{name}"', *lines)
+
+
+def step(at: str, call: str, *lines: str) -> str:
+    """A ``[[step]]``: when, the call, then ``lines`` (args, save, expect...)."""
+    return table("[[step]]", f'at = "{at}"', f'call = "{call}"', *lines)
+
+
+def check(at: str, *lines: str) -> str:
+    """A ``[[check]]``: when, then what is expected."""
+    return table("[[check]]", f'at = "{at}"', *lines)
+
+
+START = 'start = "2026-01-01T00:00:00Z"'
+AS_ADMIN = 'principal = "admin"'
+ADMIN = table("[principals.admin]", 'arn = "arn:aws:iam::111122223333:role/Admin"',
+              "policy = '''{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+              "\"Action\":\"*\",\"Resource\":\"*\"}]}'''")
+READER = table("[principals.reader]", 'arn = "arn:aws:iam::111122223333:role/Reader"')
+#: Creates a key and saves its ARN as ``${k1}``.
+CREATE_KEY = step("+0s", "kms:CreateKey", 'save = { k1 = "KeyMetadata.Arn" }')
+
+
+def disable_key(*lines: str) -> str:
+    """A minute in, the step that disables ``${k1}``, then ``lines``."""
+    return step("+1m", "kms:DisableKey", 'args = { KeyId = "${k1}" }', *lines)
+
+
+# Line numbers matter: the tests name them. 1 [scenario], 6 [principals.admin],
+# 10 [principals.reader], 13 CreateKey, 18 DisableKey (its call 20), 23 [[check]].
+BASE = toml(head("base", START, AS_ADMIN), ADMIN, READER, CREATE_KEY, disable_key(),
+            check("+2m", 'key_state = { k1 = "Disabled" }'))
 
 
 def variant(changes: dict[int, str | None]) -> str:

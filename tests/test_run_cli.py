@@ -9,6 +9,18 @@ import re
 from pathlib import Path
 
 import pytest
+from scenario_support import (
+    ADMIN,
+    AS_ADMIN,
+    CREATE_KEY,
+    QUICKSTART,
+    ROOT,
+    START,
+    check,
+    disable_key,
+    head,
+    toml,
+)
 
 from events.logfile import LogReader
 from projections.machines import ASSOCIATION_TRANSITIONS, KEY_TRANSITIONS
@@ -16,35 +28,11 @@ from projections.rulebook import all_assumptions, all_rules
 from sim.cli import main
 from sim.runner import run_file
 
-ROOT = Path(__file__).resolve().parent.parent
-QUICKSTART = ROOT / "scenarios" / "quickstart.toml"
 SCRIPT = ROOT / "scenarios" / "lifecycle-script.py"
 
-SCENARIO = """\
-[scenario]
-name = "tiny"
-start = "2026-01-01T00:00:00Z"
-principal = "admin"
-
-[principals.admin]
-arn = "arn:aws:iam::111122223333:role/Admin"
-policy = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'''
-
-[[step]]
-at = "+0s"
-call = "kms:CreateKey"
-save = { k1 = "KeyMetadata.Arn" }
-
-[[step]]
-at = "+1m"
-call = "kms:DisableKey"
-args = { KeyId = "${k1}" }
-expect = "EXPECT"
-
-[[check]]
-at = "+2m"
-key_state = { k1 = "STATE" }
-"""
+# Lines the tests name: 10 CreateKey, 15 DisableKey, 21 [[check]], 23 its key_state.
+SCENARIO = toml(head("tiny", START, AS_ADMIN), ADMIN, CREATE_KEY, disable_key('expect = "EXPECT"'),
+                check("+2m", 'key_state = { k1 = "STATE" }'))
 
 
 def scenario(tmp_path: Path, name: str = "tiny.toml", expect: str = "ok",

@@ -12,25 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from scenario_support import CREATE_KEY, QUICKSTART, ROOT, check, head, toml
 
 from events.logfile import LogReader
 from sim.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-QUICKSTART = ROOT / "scenarios" / "quickstart.toml"
-TINY = """\
-[scenario]
-name = "tiny"
-
-[[step]]
-at = "+0s"
-call = "kms:CreateKey"
-save = { k1 = "KeyMetadata.Arn" }
-
-[[check]]
-at = "+1m"
-key_state = { k1 = "STATE" }
-"""
+TINY = toml(head("tiny"), CREATE_KEY, check("+1m", 'key_state = { k1 = "STATE" }'))
 
 #: A second process that writes a log: one event, "ready", then one more event per line
 #: read from stdin, holding the writer lock until stdin closes.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_support import BASE, QUICKSTART, ROOT, bad_input, run_cli, variant
+from scenario_support import BASE, QUICKSTART, ROOT, bad_input, run_cli, step, toml, variant
 
 
 def test_base_scenario_passes(tmp_path: Path) -> None:
@@ -261,22 +261,12 @@ def test_the_edges_of_simulated_time_are_valid(tmp_path: Path) -> None:
         assert run_cli(["run", str(path)])[0] == 0
 
 
-_LOGS = """
-[[step]]
-at = "+2m"
-call = "logs:CreateLogGroup"
-args = { logGroupName = "g" }
-
-[[step]]
-at = "+2m"
-call = "logs:CreateLogStream"
-args = { logGroupName = "g", logStreamName = "s" }
-
-[[step]]
-at = "+3m"
-call = "logs:PutLogEvents"
-args = { logGroupName = "g", logStreamName = "s", logEvents = [{ message = "m", timestamp = TS }] }
-"""
+# Appended to BASE: PutLogEvents's args are at line 40.
+_LOGS = "\n" + toml(
+    step("+2m", "logs:CreateLogGroup", 'args = { logGroupName = "g" }'),
+    step("+2m", "logs:CreateLogStream", 'args = { logGroupName = "g", logStreamName = "s" }'),
+    step("+3m", "logs:PutLogEvents", 'args = { logGroupName = "g", logStreamName = "s", '
+         'logEvents = [{ message = "m", timestamp = TS }] }'))
 
 
 @pytest.mark.parametrize(("ts", "contains"), [
