@@ -13,11 +13,26 @@ DATASET_ARN = re.compile(r"(?a)arn:aws[a-z-]*:cloudwatch:([a-z0-9-]*):(\d{12}):d
 IAM_ARN = re.compile(r"(?a)arn:aws[a-z-]*:iam::(\d{12}):(root|user/.+|role/.+)")
 ACCOUNT = re.compile(r"(?a)\d{12}")
 REGION = re.compile(r"(?a)[a-z]{2}(-[a-z]+)+-\d")
+#: The partition of every simulated resource (the patterns above recognise any ``aws...``
+#: partition, so that an ARN naming another one is refused by name, not by shape).
+PARTITION = "aws"
 
 
 def key_arn(region: str, account: str, key_id: str) -> str:
     """``arn:aws:kms:REGION:ACCOUNT:key/UUID``."""
-    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+    return f"arn:{PARTITION}:kms:{region}:{account}:key/{key_id}"
+
+
+def key_arn_mismatch(ref: str, actual: str) -> str | None:
+    """Why the key ARN ``ref`` does not name the key whose ARN is ``actual`` (R-KMS-34): the
+    first of partition, Region, account and key id that differs, or None when they agree."""
+    given, own = ref.split(":", 5), actual.split(":", 5)
+    if len(given) != 6 or len(own) != 6:
+        return "it is not a key ARN"
+    for i, part in ((1, "partition"), (3, "Region"), (4, "account"), (5, "key id")):
+        if given[i] != own[i]:
+            return f"its {part} {given[i]!r} is not the key's own ({own[i]!r})"
+    return None
 
 
 def alias_arn(region: str, account: str, alias: str) -> str:

@@ -3,11 +3,13 @@ decryptability of metric data.
 
 The dataset's association is an :class:`~projections.model.Association` (kind
 ``dataset``) changed only through :func:`projections.windows.begin_change`. A
-disassociation also leaves a :class:`Release`: the 3-hour enforcement window whose end
-lifts the kms:Decrypt requirement on the previous key (R-DS-20..23). Metric values stay
-in the event's ``req``; the fold keeps one small :class:`DataItem` per PutMetricData call
-plus a per-series columnar index (timestamps, values, events as compact arrays, cheap to
-checkpoint) so that GetMetricData answers from the world alone.
+disassociation also leaves a :class:`~projections.dataset_release.Release`: the 3-hour
+enforcement window whose end lifts the callers' kms:Decrypt requirement on the previous key
+(R-DS-20..23) and, as A-DS-RELEASE says, frees or keeps bound the data under it (R-DS-47,
+R-DS-48). Metric values stay in the event's ``req``; the fold keeps one small
+:class:`DataItem` per PutMetricData call plus a per-series columnar index (timestamps,
+values, events as compact arrays, cheap to checkpoint) so that GetMetricData answers from
+the world alone.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 
 from events.record import Event
-from events.timefmt import HOUR, parse_aws_timestamp
+from events.timefmt import HOUR, format_time, parse_aws_timestamp
 from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
+from projections.dataset_release import Release, end_moments, freed_over, setting
 from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
 from projections.model import Association, Cause, DataItem
 from projections.windows import begin_change
@@ -33,27 +35,6 @@ DISASSOCIATE_WINDOW = 3 * HOUR
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
 #: One shared tuple per distinct key set: a million items share a handful of tuples.
 _KEY_SETS: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}
-
-
-@dataclass(frozen=True)
-class Release:
-    """One disassociation's enforcement window: ``keys`` (the previous key) still needed
-    from ``start`` until the change takes effect at ``effective`` (None: any moment before
-    ``end``, A-PROPAGATION 'uncertain'). ``seq`` is the Disassociate event."""
-
-    keys: tuple[str, ...]
-    start: int
-    end: int
-    effective: int | None
-    seq: int
-
-    def phases(self, t: int) -> tuple[bool, ...]:
-        """Whether the requirement still holds at ``t``: (True,), (False,) or both."""
-        if t < self.start:
-            return (True,)
-        if self.effective is not None:
-            return (t < self.effective,)
-        return (True, False) if t < self.end else (False,)
 
 
 def dataset_state(world: World, arn: str) -> dict:
@@ -113,6 +94,7 @@ def _associate(world: World, event: Event) -> None:
         raise LookupError(f"event #{event.seq}: key {event.req['KmsKeyArn']!r} not in the world")
     if assoc.last_change == event.t and current_key(assoc) == key.arn:
         return  # A-CONFLICT 'idempotent': a repeat of the change just made changes nothing
+    # Points already written keep their key (R-DS-49): only the association moves.
     rule = "R-DS-04" if current_key(assoc) else "R-DS-01"
     state = dataset_state(world, assoc.resource)
     # Associating a key again inside its own window cancels that window's release: the
@@ -142,8 +124,9 @@ def _put_metric_data(world: World, event: Event) -> None:
     candidates = assoc.candidates() if assoc is not None else (None,)
     keys = _KEY_SETS.setdefault(candidates, candidates)
     # Items stay small (a million of them must fit): no cause for a plain write (R-DS-30);
-    # a write inside a disassociation window keeps one, for explanations (R-DS-22).
-    cause = (Cause(event.t, event.seq, "R-DS-22", event.op)
+    # a write inside a disassociation window keeps one, for explanations: some data may
+    # still be under the previous key (R-DS-22), which data is A-PROPAGATION's (R-DS-42).
+    cause = (Cause(event.t, event.seq, "R-DS-42", event.op)
              if assoc is not None and assoc.state == "disassociating" else None)
     world.add_item(DataItem(event.seq, "metric-data", arn, event.account, event.region, event.t,
                             keys, cause))
@@ -178,31 +161,14 @@ def _release_of(releases: list[Release], key: str, written_at: int) -> Release |
     return None
 
 
-def _deleted_at(world: World, key_arn: str) -> int | None:
-    key = world.key_by_arn(key_arn)
-    if key is None or key.state != "Deleted":
-        return None
-    return key.since.t if key.since else None
-
-
 def _tag(v: Verdict, rule: str, extra_events: tuple[int, ...] = ()) -> Verdict:
     """Add the dataset rule that applied a generic verdict."""
     return Verdict(v.readable, v.key, v.reasons, (rule, *v.rules), (*v.events, *extra_events),
                    v.permanent)
 
 
-def _under_key(world: World, item: DataItem, key_arn: str, principal: str,
-               release: Release | None, holds: bool) -> Verdict:
-    """The point is under ``key_arn``: released (A-DS-RELEASE 'lifted'), or it needs the key
-    usable by CloudWatch and the caller's kms:Decrypt (R-DS-32)."""
-    if release is not None and not holds:
-        deleted = _deleted_at(world, key_arn)
-        if deleted is None or deleted >= release.end:
-            sure = len(release.phases(world.now)) == 1
-            when = "has taken effect" if sure else "may already have taken effect"
-            return Verdict(True, key_arn, (f"R-DS-23: the disassociation of event #{release.seq} "
-                                        f"{when}: the data no longer depends on {key_arn}",),
-                           ("R-DS-23",), (release.seq,))
+def _needs_key(world: World, item: DataItem, key_arn: str, principal: str) -> Verdict:
+    """R-DS-32: the point needs its key usable by CloudWatch and the caller's kms:Decrypt."""
     usable = key_usable(world, key_arn, CLOUDWATCH_PRINCIPAL,
                         service_context(item.account, item.region))
     if not usable.readable:
@@ -215,10 +181,61 @@ def _under_key(world: World, item: DataItem, key_arn: str, principal: str,
     return _tag(usable, "R-DS-32")
 
 
+def _released(world: World, item: DataItem, key_arn: str, principal: str, release: Release,
+              mode: str) -> list[Verdict]:
+    """The possibilities of a point under ``key_arn`` once ``release`` has taken effect, as
+    A-DS-RELEASE (``mode``) says: free of the key (R-DS-47) or still bound to it (R-DS-48).
+
+    The moment the change took effect decides (``end_moments``); when the window model
+    leaves it open, each distinct outcome over the possible moments is one possibility.
+    """
+    if mode == "kept":
+        v = _needs_key(world, item, key_arn, principal)
+        return [Verdict(v.readable, v.key, (
+            f"R-DS-48: A-DS-RELEASE = kept: data written under {key_arn} still needs it after "
+            f"the disassociation of event #{release.seq}", *v.reasons),
+            ("R-DS-48", *v.rules), (release.seq, *v.events), v.permanent)]
+    span = end_moments(release, item.written_at, world.now)
+    key = world.key_by_arn(key_arn)
+    if span is None or key is None:
+        return []
+    context = service_context(item.account, item.region)
+    outcomes = freed_over(world, key, span, mode, context)
+    exact = span[1] - span[0] == 1
+    lifted = (f"R-DS-23: the callers' kms:Decrypt requirement on {key_arn} was lifted when the "
+              f"window of event #{release.seq} elapsed")
+    out = []
+    for free, (t, why) in outcomes.items():
+        when = (f"took effect at {format_time(t)}; then" if exact else
+                f"may have taken effect at any moment from {format_time(span[0])} to "
+                f"{format_time(span[1] - 1)}; had it at {format_time(t)},")
+        if free:
+            out.append(Verdict(True, key_arn, (
+                f"R-DS-47: the disassociation of event #{release.seq} {when} {why}, so the data "
+                f"no longer depends on {key_arn}", lifted), ("R-DS-47", "R-DS-23"),
+                (release.seq,)))
+            continue
+        usable = key_usable(world, key_arn, CLOUDWATCH_PRINCIPAL, context)
+        text = (f"R-DS-48: the disassociation of event #{release.seq} {when} {why}, so the "
+                f"data still needs {key_arn} usable by CloudWatch")
+        if usable.readable:
+            again = ((f"R-DS-28: {key_arn} was only disabled; re-enabled, CloudWatch decrypts "
+                      "the existing metric data again",) if why.endswith("Disabled") else ())
+            out.append(Verdict(True, key_arn, (text, *again, lifted, *usable.reasons),
+                               ("R-DS-48", *(("R-DS-28",) if again else ()), "R-DS-23",
+                                *usable.rules), (release.seq, *usable.events)))
+        else:
+            out.append(Verdict(False, key_arn, (text, *usable.reasons),
+                               ("R-DS-48", *usable.rules), (release.seq, *usable.events),
+                               usable.permanent))
+    return out
+
+
 def _window_requirement(world: World, item: DataItem, key_arn: str | None, principal: str,
                         open_windows: list[tuple[Release, bool]]) -> Verdict | None:
-    """R-DS-21: while a window's requirement holds, readers need kms:Decrypt on its key."""
-    if world.settings.get("ds_window_readers", "all") != "all":
+    """R-DS-21: while a window's requirement holds, readers need kms:Decrypt on its key, for
+    every point of the dataset under A-DS-WINDOW-READERS = all (R-DS-46)."""
+    if setting(world, "ds_window_readers") != "all":
         return None
     for release, holds in open_windows:
         if not holds:
@@ -233,20 +250,21 @@ def _window_requirement(world: World, item: DataItem, key_arn: str | None, princ
                 return Verdict(False, key_arn, (
                     f"R-DS-21: until the disassociation of event #{release.seq} takes effect "
                     f"(3 hours at most) readers still need kms:Decrypt on {prev}", *v.reasons),
-                    ("R-DS-21", *v.rules), (release.seq, *v.events))
+                    ("R-DS-21", "R-DS-46", *v.rules), (release.seq, *v.events))
     return None
 
 
 @evaluates("metric-data")
 def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[Verdict]:
     """One verdict per possibility: each key the point may be under, times whether each
-    relevant disassociation window's requirement still holds (A-PROPAGATION)."""
+    relevant disassociation window's requirement still holds (A-PROPAGATION), times, once a
+    window has ended, what it left the point needing (A-DS-RELEASE)."""
     releases: list[Release] = world.resources.get(item.resource, {}).get("releases", [])
-    lifted = world.settings.get("ds_release", "lifted") == "lifted"
+    mode = setting(world, "ds_release")
     opened = [r for r in releases if r.start <= world.now < r.end and r.keys]
     verdicts: list[Verdict] = []
     for key_arn in item.keys:
-        release = _release_of(releases, key_arn, item.written_at) if key_arn and lifted else None
+        release = _release_of(releases, key_arn, item.written_at) if key_arn else None
         windows = list(dict.fromkeys([*opened, *([release] if release else [])]))
         for phases in itertools.product(*(w.phases(world.now) for w in windows)):
             holds = dict(zip(windows, phases, strict=True))
@@ -257,9 +275,10 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
             elif key_arn is None:
                 verdicts.append(Verdict(True, None, ("R-DS-16: under the AWS owned key",),
                                         ("R-DS-16",)))
+            elif release is None or holds[release]:
+                verdicts.append(_needs_key(world, item, key_arn, principal))
             else:
-                verdicts.append(_under_key(world, item, key_arn, principal, release,
-                                           holds.get(release, True) if release else True))
+                verdicts.extend(_released(world, item, key_arn, principal, release, mode))
     return verdicts
 
 

@@ -6,7 +6,7 @@ from events.record import Event
 from events.timefmt import DAY, parse_aws_timestamp
 from projections.arns import key_arn
 from projections.model import Cause, Key
-from projections.policy import default_key_policy, parse_policy
+from projections.policy import default_key_policy_text, parse_policy
 from projections.world import Timer, World, folds, on_timer
 
 
@@ -25,17 +25,20 @@ def _cause(event: Event, rule: str) -> Cause:
 def _create_key(world: World, event: Event) -> None:
     meta = event.res["KeyMetadata"]
     policy_text = event.req.get("Policy")
-    policy = parse_policy(policy_text) if policy_text else default_key_policy(event.account)
+    # the default key policy is kept as KMS writes it, so GetKeyPolicy answers AWS's text
+    # (R-KMS-35)
+    text = policy_text or default_key_policy_text(event.account)
     external = meta["Origin"] == "EXTERNAL"
     rule = "R-KMS-02" if external else "R-KMS-01"
     key = Key(
         key_id=meta["KeyId"], arn=key_arn(event.region, event.account, meta["KeyId"]),
         account=event.account, region=event.region, spec=meta["KeySpec"],
         usage=meta["KeyUsage"], origin=meta["Origin"], description=meta.get("Description", ""),
-        policy=policy, created=_cause(event, rule), has_material=not external,
+        policy=parse_policy(text), created=_cause(event, rule), has_material=not external,
+        material_id=meta.get("CurrentKeyMaterialId"),  # absent in logs made before R-KMS-38
     )
     key.policy_since = _cause(event, "R-KMS-23" if policy_text else "R-IAM-07")
-    key.policy_text = policy_text or None
+    key.policy_text = text
     world.add_key(key, "PendingImport" if external else "Enabled")
 
 
@@ -62,7 +65,8 @@ def _schedule(world: World, event: Event) -> None:
 def _cancel(world: World, event: Event) -> None:
     key = _key(world, event)
     key.deletion_date = None
-    world.key_event(key, "cancel_deletion", _cause(event, "R-KMS-09"))
+    rule = "R-KMS-09" if key.has_material else "R-KMS-50"  # EXTERNAL without material
+    world.key_event(key, "cancel_deletion", _cause(event, rule))
 
 
 @on_timer("key-deletion")
@@ -112,6 +116,10 @@ def _delete_material(world: World, event: Event) -> None:
 @folds("kms:PutKeyPolicy")
 def _put_policy(world: World, event: Event) -> None:
     key = _key(world, event)
+    # The policy in force until now, for answers about a past moment (A-DS-RELEASE asks
+    # whether CloudWatch could use a key when a window ended): (replaced at, policy).
+    world.resources.setdefault(key.arn, {}).setdefault("policies", []).append(
+        (event.t, key.policy))
     key.policy = parse_policy(event.req["Policy"])
     key.policy_text = event.req["Policy"]
     key.policy_since = _cause(event, "R-KMS-23")

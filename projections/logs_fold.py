@@ -9,7 +9,7 @@ and ``query-expiry`` (7 days after each StartQuery).
 from __future__ import annotations
 
 from events.record import Event
-from events.timefmt import DAY, MINUTE, parse_duration
+from events.timefmt import DAY, HOUR, MINUTE, parse_duration
 from projections.arns import log_group_arn, query_result_arn
 from projections.decrypt import evaluates
 from projections.itemstore import LiveItems
@@ -19,6 +19,7 @@ from projections.logs_model import (
     batches,
     ingest_keys,
     intern_keys,
+    kept_range,
     one_key,
     query_groups,
     query_sources,
@@ -45,6 +46,19 @@ def _cause(event: Event, rule: str, note: str = "") -> Cause:
     return Cause(event.t, event.seq, rule, note or event.op)
 
 
+def _key_of(world: World, event: Event):
+    """The key an accepted request's kmsKeyId names: a key ARN, or under A-LOGS-KEY-REF
+    ``resolve`` a key id or alias as it resolved at the call (R-LOGS-82)."""
+    ref = str(event.req["kmsKeyId"])
+    return world.key_by_arn(ref) or world.find_key(ref, event.account, event.region)
+
+
+def _lifetime(world: World, days: int) -> int:
+    """How long a batch under ``days`` of retention stays (R-LOGS-83, A-LOGS-RETENTION)."""
+    lag = 72 * HOUR if world.settings.get("logs_retention") == "lag" else 0
+    return days * DAY + lag
+
+
 def _group_of(world: World, event: Event, name_key: str = "logGroupName") -> LogGroup:
     arn = log_group_arn(event.region, event.account, str(event.req[name_key]))
     return _state(world)["groups"][arn]
@@ -59,10 +73,13 @@ def _create_group(world: World, event: Event) -> None:
     _state(world)["groups"][arn] = LogGroup(name, arn, event.account, event.region,
                                             _cause(event, "R-LOGS-27"))
     if event.req.get("kmsKeyId"):
-        key = world.key_by_arn(str(event.req["kmsKeyId"]))
+        key = _key_of(world, event)
         assert key is not None  # the command side checked it (R-LOGS-28)
         assoc = world.association(arn, "log-group", event.account, event.region)
-        begin_change(world, assoc, key.arn, 0, event, "R-LOGS-28")
+        # When it takes effect is A-LOGS-CREATE-WINDOW's (R-LOGS-63): the reference gives
+        # CreateLogGroup no window; 'window' borrows AssociateKmsKey's 5 minutes.
+        window = LOGS_WINDOW if world.settings.get("logs_create_window") == "window" else 0
+        begin_change(world, assoc, key.arn, window, event, "R-LOGS-28")
 
 
 @folds("logs:DeleteLogGroup")
@@ -81,10 +98,10 @@ def _delete_group(world: World, event: Event) -> None:
 def _retention(world: World, event: Event) -> None:
     g = _group_of(world, event)
     days = g.retention_days = int(event.req["retentionInDays"])
-    gone = _cause(event, "R-LOGS-30", f"{g.name}: retention of {days} days")
+    gone = _cause(event, "R-LOGS-83", f"{g.name}: retention of {days} days")
     first = None
     for item in batches(world, {g.arn}):
-        item.expires_at = item.written_at + days * DAY
+        item.expires_at = item.written_at + _lifetime(world, days)
         if item.expires_at <= event.t:
             item.gone = gone
         elif first is None:
@@ -103,7 +120,7 @@ def _arm(world: World, days: int, due: int, seq: int | None) -> None:
 
 @on_timer("retention")
 def _sweep(world: World, timer: Timer) -> None:
-    """Batches of groups with this retention whose time is up are gone (R-LOGS-30).
+    """Batches of groups with this retention whose time is up are gone (R-LOGS-83).
 
     Batches are in write (= time) order, so one position per retention value suffices:
     every batch before ``pos`` was written at least ``days`` before the last sweep. The
@@ -114,18 +131,18 @@ def _sweep(world: World, timer: Timer) -> None:
     if sweep is None or sweep["due"] != timer.token:
         return  # superseded by an earlier timer, which re-armed the sweep
     sweep["due"] = None
-    cutoff = timer.due - days * DAY
+    cutoff = timer.due - _lifetime(world, days)
     groups = _state(world)["groups"]
     seq = sweep["pos"]
     while seq < world.last_seq:
         item = world.items.get(seq + 1)
         if item is not None and item.kind == "log-events":
             if item.written_at > cutoff:
-                _arm(world, days, item.written_at + days * DAY, timer.seq)
+                _arm(world, days, item.written_at + _lifetime(world, days), timer.seq)
                 break
             g = groups.get(item.resource)
             if item.gone is None and g is not None and g.retention_days == days:
-                item.gone = Cause(timer.due, None, "R-LOGS-30",
+                item.gone = Cause(timer.due, None, "R-LOGS-83",
                                   f"{g.name}: retention of {days} days")
         seq += 1
     sweep["pos"] = seq
@@ -145,6 +162,18 @@ def _put_events(world: World, event: Event) -> None:
     g = world.resources["logs"]["groups"][log_group_arn(event.region, event.account,
                                                         str(req["logGroupName"]))]
     arn = g.arn
+    seq = event.seq
+    log_events = req["logEvents"]
+    res = event.out.get("res")
+    if res and "rejectedLogEventsInfo" in res:  # only the events it kept (R-LOGS-46, -47)
+        first, end = kept_range(res, len(log_events),
+                                world.settings.get("rejected_index", "exclusive"))
+        log_events = log_events[first:end]
+    stream = req["logStreamName"]
+    if stream not in g.streams:
+        g.streams[str(stream)] = seq  # A-IMPLICIT-STREAM create
+    if not log_events:
+        return  # every event was rejected: nothing is stored
     assoc = world.associations.get(arn)
     state = "none" if assoc is None else assoc.state
     if state == "associated":  # what ingest_keys answers for an accepted write, inlined
@@ -157,7 +186,6 @@ def _put_events(world: World, event: Event) -> None:
                               world.settings.get("ingest_unusable_key", "fail"), accepted=True)
         if not keys:  # only under a replay that disagrees with the record: keep its view
             keys = intern_keys(candidates)
-    log_events = req["logEvents"]
     if len(log_events) == 1:
         stamp = log_events[0].get("timestamp")
         lo = hi = t if stamp is None else int(stamp)  # R-LOGS-41
@@ -166,8 +194,7 @@ def _put_events(world: World, event: Event) -> None:
                   for e in log_events]  # R-LOGS-41
         lo, hi = min(stamps), max(stamps)
     days = g.retention_days
-    expires = None if days is None else t + days * DAY
-    seq = event.seq
+    expires = None if days is None else t + _lifetime(world, days)
     items = world.items
     # A plain batch is a row of the live store's columns (no object: see itemcolumns).
     if lo != t or hi != t or type(items) is not LiveItems or not items.add_row(
@@ -175,9 +202,6 @@ def _put_events(world: World, event: Event) -> None:
         items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
                               None, expires, None,
                               None if lo == hi == t else {"t0": lo, "t1": hi})
-    stream = req["logStreamName"]
-    if stream not in g.streams:
-        g.streams[str(stream)] = seq  # A-IMPLICIT-STREAM create
     if expires is not None:
         _arm(world, days, expires, seq)
 
@@ -187,8 +211,8 @@ def _put_events(world: World, event: Event) -> None:
 @folds("logs:AssociateKmsKey")
 def _associate(world: World, event: Event) -> None:
     kind, arn = target_of(event.req, event.account, event.region)
-    key = world.key_by_arn(str(event.req["kmsKeyId"]))
-    assert key is not None  # the command side checked it (R-LOGS-15)
+    key = _key_of(world, event)
+    assert key is not None  # the command side checked it (R-LOGS-15, R-LOGS-82)
     assoc = world.association(arn, kind, event.account, event.region)
     begin_change(world, assoc, key.arn, LOGS_WINDOW, event, "R-LOGS-14")
 
@@ -214,7 +238,7 @@ def _start_query(world: World, event: Event) -> None:
         keys = intern_keys(assoc.candidates() if assoc else (None,))
     sources, _ = query_sources(world, query_groups(event.req, event.account, event.region),
                                int(event.req["startTime"]) * 1000,
-                               int(event.req["endTime"]) * 1000)
+                               int(event.req["endTime"]) * 1000, event.actor)
     qid = str(event.res["queryId"])
     expires = event.t + QUERY_RESULT_TTL_DAYS * DAY
     world.add_item(DataItem(event.seq, "query-result", qr, event.account, event.region, event.t,
@@ -234,12 +258,12 @@ def _query_expired(world: World, timer: Timer) -> None:
 
 @evaluates("log-events")
 def _log_events(world: World, item: DataItem, principal: str) -> list:
-    return verdicts_for(world, item, "R-LOGS-33")
+    return verdicts_for(world, item, "R-LOGS-33", principal)
 
 
 @evaluates("query-result")
 def _query_result(world: World, item: DataItem, principal: str) -> list:
-    return verdicts_for(world, item, "R-LOGS-09")
+    return verdicts_for(world, item, "R-LOGS-60", principal)
 
 
 # -- the simulator's logs operations (sim/services/sim_logs.py) ---------------------------

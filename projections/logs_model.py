@@ -13,10 +13,13 @@ and log messages stay in the events' ``req``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from events.timefmt import DAY, HOUR
 from projections.arns import LOG_GROUP_ARN, QUERY_RESULT_ARN, log_group_arn, logs_principal
-from projections.decrypt import decryptability, key_usable
+from projections.decrypt import caller_can_decrypt, decryptability, key_usable, policy_verdict
 from projections.model import Association, Cause, DataItem, Key
 from projections.policy import Request, evaluate
 from projections.world import World
@@ -25,6 +28,16 @@ CONTEXT_KEY = "kms:EncryptionContext:aws:logs:arn"
 #: What logs.REGION.amazonaws.com must be allowed to do with a key it is given (A-LOGS-POLICY).
 DRY_RUN_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 QUERY_RESULT_TTL_DAYS = 7
+#: PutLogEvents: events more than this after the call are rejected (R-LOGS-46) ...
+TOO_NEW_MS = 2 * HOUR
+#: ... and events more than this before it (R-LOGS-47).
+TOO_OLD_MS = 14 * DAY
+#: The events a batch keeps may span at most this (R-LOGS-52).
+MAX_SPAN_MS = DAY
+#: A batch's size: its messages' UTF-8 bytes plus this per event, at most MAX_BATCH_BYTES
+#: (R-LOGS-49).
+EVENT_OVERHEAD = 26
+MAX_BATCH_BYTES = 1_048_576
 
 
 @dataclass
@@ -58,7 +71,7 @@ def linked(world: World, monitoring: str, source: str) -> bool:
 
 
 def active_fault(world: World, op: str, region: str, t: int) -> dict | None:
-    """The injected fault window covering ``op`` in ``region`` at ``t``, if any (R-LOGS-18)."""
+    """The injected fault window covering ``op`` in ``region`` at ``t``, if any (R-LOGS-79)."""
     for fault in world.resources.get("faults", ()):
         if fault["region"] == region and fault["start"] <= t < fault["end"] and \
                 fault["op"] in (op, "*"):
@@ -69,6 +82,15 @@ def active_fault(world: World, op: str, region: str, t: int) -> dict | None:
 def context(resource_arn: str) -> dict[str, str]:
     """The encryption context CloudWatch Logs uses for a resource (log group or query-result)."""
     return {CONTEXT_KEY: resource_arn}
+
+
+def context_for(world: World, resource_arn: str) -> dict[str, str]:
+    """:func:`context` as the world's settings have it: for the query-result resource the
+    sources name no encryption context, and A-LOGS-QUERY-CONTEXT decides (R-LOGS-61)."""
+    if QUERY_RESULT_ARN.fullmatch(resource_arn) and \
+            world.settings.get("logs_query_context") == "none":
+        return {}
+    return context(resource_arn)
 
 
 def key_problem(world: World, key: Key | None, key_arn: str, resource_arn: str,
@@ -85,7 +107,8 @@ def key_problem(world: World, key: Key | None, key_arn: str, resource_arn: str,
         return "state", f"Specified KMS key {key.arn} is {key.state} (R-KMS-04)"
     service = logs_principal(key.region)
     for action in actions:
-        decision = evaluate(Request(service, action, key.arn, context(resource_arn)), key.policy)
+        decision = evaluate(Request(service, action, key.arn, context_for(world, resource_arn)),
+                            key.policy)
         if not decision.allowed:
             return "policy", f"{service} may not {action} with {key.arn}: {decision.reason}"
     return None
@@ -138,12 +161,13 @@ def ingest_keys(world: World, assoc: Association | None, resource_arn: str, sett
     return intern_keys(tuple(usable)), problems
 
 
-def readable(world: World, item: DataItem) -> tuple[bool, str]:
-    """Whether logs can certainly decrypt ``item`` now, and the first reason when not.
+def readable(world: World, item: DataItem, caller: str | None = None) -> tuple[bool, str]:
+    """Whether logs can certainly decrypt ``item`` now for ``caller`` (their own kms:Decrypt
+    matters only under A-LOGS-READER ``caller``), and the first reason when not.
 
     The command side needs a definite answer, so ``maybe`` counts as not readable.
     """
-    answer = decryptability(world, item, logs_principal(item.region))
+    answer = decryptability(world, item, caller or logs_principal(item.region))
     if answer.status == "yes":
         return True, ""
     # Failure reasons start with their rule id; "maybe" also lists the readable options.
@@ -154,11 +178,22 @@ def readable(world: World, item: DataItem) -> tuple[bool, str]:
     return False, f"{answer.status}: {why}"
 
 
-def verdicts_for(world: World, item: DataItem, rule: str) -> list:
-    """One Verdict per possible key of a logs item (R-LOGS-33, R-LOGS-12)."""
+def verdicts_for(world: World, item: DataItem, rule: str, principal: str = "") -> list:
+    """One Verdict per possible key of a logs item (R-LOGS-33, R-LOGS-12); under
+    A-LOGS-READER ``caller`` a reader who is not a service also needs their own kms:Decrypt
+    on the key (R-LOGS-84)."""
     out = []
+    own = world.settings.get("logs_reader") == "caller" and principal \
+        and not principal.endswith(".amazonaws.com")
+    context = context_for(world, item.resource)
     for arn in item.keys:
-        v = key_usable(world, arn, logs_principal(item.region), context(item.resource))
+        v = key_usable(world, arn, logs_principal(item.region), context)
+        key = world.key_by_arn(arn) if own and v.readable and arn else None
+        if key is not None:
+            decision = caller_can_decrypt(world, key, principal, context)
+            if not decision.allowed:
+                denied = policy_verdict(key, principal, decision)
+                v = replace(denied, rules=(*denied.rules, "R-LOGS-84"))
         extra = (rule,)
         if v.permanent:
             extra += ("R-LOGS-12",)
@@ -182,6 +217,56 @@ def target_of(req: dict, account: str, region: str) -> tuple[str, str]:
     return "log-group", log_group_arn(m.group(1), m.group(2), m.group(3))
 
 
+def event_stamps(log_events: Sequence[Mapping], t: int) -> list[int]:
+    """The timestamps of a batch's events; a missing one is the call's time ``t`` (R-LOGS-41)."""
+    return [t if e.get("timestamp") is None else int(e["timestamp"]) for e in log_events]
+
+
+def rejections(stamps: Sequence[int], t: int, retention_days: int | None, index_form: str
+               ) -> tuple[int, int, dict[str, int]]:
+    """Which events of a chronological batch written at ``t`` are kept: ``[first, end)``, and
+    the ``rejectedLogEventsInfo`` that reports the others (empty when none is rejected).
+
+    In chronological order the rejected events are a prefix (more than 14 days old, or older
+    than the retention: R-LOGS-47) and a suffix (more than 2 hours ahead: R-LOGS-46). Each end
+    index counts the events of its own condition; ``index_form`` is A-REJECTED-INDEX.
+    """
+    n = len(stamps)
+    too_new = bisect_right(stamps, t + TOO_NEW_MS)        # the first event after t + 2h
+    too_old = bisect_left(stamps, t - TOO_OLD_MS)         # how many are before t - 14d
+    expired = 0 if retention_days is None else bisect_left(stamps, t - retention_days * DAY)
+    info: dict[str, int] = {}
+    if too_new < n:
+        info["tooNewLogEventStartIndex"] = too_new
+    shift = -1 if index_form == "inclusive" else 0
+    if too_old:
+        info["tooOldLogEventEndIndex"] = too_old + shift
+    if expired:
+        info["expiredLogEventEndIndex"] = expired + shift
+    first = max(too_old, expired)
+    return first, max(first, too_new), info
+
+
+def kept_range(res: Mapping | None, n: int, index_form: str) -> tuple[int, int]:
+    """``[first, end)`` of the events a PutLogEvents batch of ``n`` events stored, read back
+    from its response's ``rejectedLogEventsInfo`` (the inverse of :func:`rejections`)."""
+    info = res.get("rejectedLogEventsInfo") if res else None
+    if not info:
+        return 0, n
+    shift = 1 if index_form == "inclusive" else 0
+    first = max([int(info[k]) + shift for k in ("tooOldLogEventEndIndex",
+                                                "expiredLogEventEndIndex") if k in info] or [0])
+    end = int(info.get("tooNewLogEventStartIndex", n))
+    return min(first, n), min(max(first, end), n)
+
+
+def batch_size(log_events: Sequence[Mapping]) -> int:
+    """A batch's size as PutLogEvents counts it (R-LOGS-49)."""
+    return sum(len(str(e.get("message", "")).encode("utf-8", "surrogatepass"))
+               for e in log_events) + \
+        EVENT_OVERHEAD * len(log_events)
+
+
 def item_span(item: DataItem) -> tuple[int, int]:
     """The first and last event timestamps of a batch (its ingestion time unless given)."""
     if item.extra and "t0" in item.extra:
@@ -189,8 +274,8 @@ def item_span(item: DataItem) -> tuple[int, int]:
     return item.written_at, item.written_at
 
 
-def query_sources(world: World, group_arns: list[str], start_ms: int, end_ms: int
-                  ) -> tuple[list[int], list[str]]:
+def query_sources(world: World, group_arns: list[str], start_ms: int, end_ms: int,
+                  caller: str | None = None) -> tuple[list[int], list[str]]:
     """The live batches of ``group_arns`` with events in [start_ms, end_ms]: the readable
     ones' event numbers, and a reason for each one logs cannot certainly decrypt now."""
     ok: list[int] = []
@@ -203,7 +288,7 @@ def query_sources(world: World, group_arns: list[str], start_ms: int, end_ms: in
             continue
         cache = (item.keys, item.resource)
         if cache not in seen:
-            seen[cache] = readable(world, item)
+            seen[cache] = readable(world, item, caller)
         good, why = seen[cache]
         if good:
             ok.append(item.seq)

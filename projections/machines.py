@@ -28,7 +28,7 @@ KEY_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "cancel_deletion", "source": "PendingDeletion", "dest": "Disabled",
      "conditions": "has_material", "rule": "R-KMS-09"},
     {"trigger": "cancel_deletion", "source": "PendingDeletion", "dest": "PendingImport",
-     "unless": "has_material", "rule": "R-KMS-09"},
+     "unless": "has_material", "rule": "R-KMS-50"},
     {"trigger": "delete", "source": "PendingDeletion", "dest": "Deleted", "rule": "R-KMS-10"},
     {"trigger": "set_unavailable", "source": ["Enabled", "Disabled"], "dest": "Unavailable",
      "rule": "R-KMS-11"},

@@ -52,6 +52,8 @@ class Key(_Model):
     since: Cause | None = None
     policy_since: Cause | None = None
     policy_text: str | None = None
+    #: CurrentKeyMaterialId of a symmetric AWS_KMS key (R-KMS-38), drawn at CreateKey.
+    material_id: str | None = None
     history: list[tuple[int, int | None, str, str]] = field(default_factory=list)
 
     @property

@@ -31,6 +31,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from projections.default_policy import default_key_policy, default_key_policy_text
 from projections.policy_conditions import condition_holds, condition_problem, wildcard_match
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "StatementRef",
     "account_of",
     "default_key_policy",
+    "default_key_policy_text",
     "evaluate",
     "is_service_principal",
     "parse_policy",
@@ -115,21 +117,6 @@ def account_of(principal: str) -> str | None:
 def is_service_principal(principal: str) -> bool:
     """Whether ``principal`` is a service principal, e.g. ``logs.us-east-1.amazonaws.com``."""
     return _SERVICE.fullmatch(principal) is not None
-
-
-def default_key_policy(account: str) -> dict:
-    """The key policy KMS gives a key created without one: the account root may do ``kms:*``."""
-    return {
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-            "Action": ["kms:*"],
-            "Resource": ["*"],
-        }],
-    }
 
 
 # ---------------------------------------------------------------------------- parsing

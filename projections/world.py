@@ -21,7 +21,7 @@ from sortedcontainers import SortedList
 from transitions import Machine
 
 from events.record import Event
-from projections.arns import ALIAS_ARN, KEY_ARN
+from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION
 from projections.itemstore import copy_item
 from projections.machines import association_machine, key_machine
 from projections.model import Association, Cause, DataItem, Key, Principal
@@ -176,14 +176,16 @@ class World:
         """Resolve a key id, key ARN, alias name or alias ARN (R-KMS-16), Deleted included.
 
         Keys are regional: an ARN naming another region than ``region`` does not resolve.
+        A key ARN resolves only when it is the key's own: partition, Region, account and
+        key id (R-KMS-34).
         """
         if m := KEY_ARN.fullmatch(ref):
             key = self.keys.get(m.group(3))
-            if key and key.region == m.group(1) == region and key.account == m.group(2):
+            if key and key.arn == ref and key.region == region:
                 return key
             return None
         if m := ALIAS_ARN.fullmatch(ref):
-            if m.group(1) != region:
+            if m.group(1) != region or not ref.startswith(f"arn:{PARTITION}:"):
                 return None
             key_id = self.aliases.get((m.group(2), m.group(1), m.group(3)))
             return self.keys.get(key_id) if key_id else None
@@ -196,11 +198,12 @@ class World:
         return None
 
     def key_by_arn(self, arn: str | None) -> Key | None:
-        """The key with this ARN, if any."""
+        """The key with this ARN, if any: the whole ARN must be the key's own (R-KMS-34)."""
         if not arn:
             return None
         m = KEY_ARN.fullmatch(arn)
-        return self.keys.get(m.group(3)) if m else None
+        key = self.keys.get(m.group(3)) if m else None
+        return key if key is not None and key.arn == arn else None
 
     def principal_names(self) -> dict[str, str]:
         """Declared principal names -> ARN (a later declaration of a name wins)."""

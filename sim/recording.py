@@ -31,6 +31,7 @@ from events.logfile import LogWriter
 from events.record import SCHEMA_VERSION, Event, err_out, ok_out
 from projections.timeline import Timeline
 from sim.errors import AwsError
+from sim.params import settings_scope
 from sim.services import CallContext, Draws, lookup
 
 
@@ -69,7 +70,8 @@ class Request:
 def execute(op: str, ctx: CallContext, req: dict) -> dict:
     """Run one operation's handler; the outcome as an event's ``out``."""
     try:
-        return ok_out(lookup(op).handler(ctx, req))
+        with settings_scope(ctx.world.settings):  # messages follow A-VALIDATION-FORM
+            return ok_out(lookup(op).handler(ctx, req))
     except AwsError as exc:
         return err_out(exc.code, exc.message, exc.rule)
 

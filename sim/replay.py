@@ -28,9 +28,14 @@ class Difference:
     replayed: dict
 
     def describe(self) -> str:
-        """One line: what was recorded and what the rules give now."""
-        return f"#{self.seq} {self.op}: recorded {_short(self.recorded)}, replay gives " \
+        """One line: what was recorded and what the rules give now (for two accepted calls,
+        the first response member that differs)."""
+        line = f"#{self.seq} {self.op}: recorded {_short(self.recorded)}, replay gives " \
                f"{_short(self.replayed)}"
+        if self.recorded.get("ok") and self.replayed.get("ok"):
+            path = first_difference(self.recorded.get("res"), self.replayed.get("res"))
+            line += f" with another {path or 'response'}"
+        return line
 
 
 def _short(out: dict) -> str:
@@ -40,13 +45,39 @@ def _short(out: dict) -> str:
 
 
 def same_outcome(a: dict, b: dict) -> bool:
-    """Whether two ``out`` maps are the same outcome: both accepted with equal responses,
-    or both refused with the same error code and rule (messages may be reworded)."""
+    """Whether the recorded ``out`` ``a`` and the replayed ``b`` are the same outcome: both
+    refused with the same error code and rule (messages may be reworded), or both accepted
+    with every recorded response member equal. Members only the replay answers are
+    members a newer kmsim adds (KeyMetadata grew, issue 9): a log recorded before keeps
+    replaying clean, while a member it holds with another value is a difference."""
     if a.get("ok") != b.get("ok"):
         return False
     if a.get("ok"):
-        return a.get("res") == b.get("res")
+        return first_difference(a.get("res"), b.get("res")) is None
     return a.get("err") == b.get("err") and a.get("rule") == b.get("rule")
+
+
+def first_difference(recorded: object, replayed: object, path: str = "") -> str | None:
+    """The dotted path of the first recorded value the replay does not give (``None``
+    when each recorded member is there and equal; members only in ``replayed`` pass)."""
+    if isinstance(recorded, dict) and isinstance(replayed, dict):
+        for name, value in recorded.items():
+            where = f"{path}.{name}".lstrip(".")
+            if name not in replayed:
+                return where
+            found = first_difference(value, replayed[name], where)
+            if found is not None:
+                return found
+        return None
+    if isinstance(recorded, list) and isinstance(replayed, list):
+        if len(recorded) != len(replayed):
+            return path or "response"
+        for i, (x, y) in enumerate(zip(recorded, replayed, strict=True)):
+            found = first_difference(x, y, f"{path}.{i}".lstrip("."))
+            if found is not None:
+                return found
+        return None
+    return None if recorded == replayed else (path or "response")
 
 
 def replay(events: Iterable[Event], profile: str, settings: dict[str, str], start: int,

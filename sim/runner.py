@@ -173,8 +173,14 @@ class ScenarioRun:
             t = self.sim.when(at)
             world = self.sim.world_at(t)
             shown = at if isinstance(at, str) else format_offset(t, self.sim.start)
-        ctx = CheckContext(world, self.sim.principal_arn(as_),
-                           {k: str(v) for k, v in self.variables.items()},
+        try:
+            principal = self.sim.principal_arn(as_)
+        except KeyError as exc:  # declared only by a step that failed (sim:PutPrincipal)
+            rep = CheckReport(line, shown, False, [str(exc.args[0])], t, str(as_),
+                              dict(expected))
+            self.report.checks.append(rep)
+            return rep
+        ctx = CheckContext(world, principal, {k: str(v) for k, v in self.variables.items()},
                            self.sim.account, self.sim.region)
         failures: list[str] = []
         for kind, table in expected.items():

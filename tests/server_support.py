@@ -6,7 +6,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +22,7 @@ from sim.simulator import Simulator
 boto3 = pytest.importorskip("boto3")
 from botocore.config import Config  # noqa: E402  (after the importorskip)
 
+ROOT = Path(__file__).resolve().parent.parent
 ACCT = "111122223333"
 REGION = "us-east-1"
 START = "2026-01-01T00:00:00Z"
@@ -105,3 +110,25 @@ def error_of(exc_info: pytest.ExceptionInfo) -> tuple[str, int, dict[str, str]]:
     response = exc_info.value.response
     meta = response["ResponseMetadata"]
     return response["Error"]["Code"], meta["HTTPStatusCode"], meta["HTTPHeaders"]
+
+
+def serve_process(*flags: str) -> tuple[subprocess.Popen, object]:
+    """``kmsim serve`` in a child process and an object with its ``url``."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "--port", "0", *flags],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines = [proc.stderr.readline()]
+    if "resumed" in lines[0]:
+        lines.append(proc.stderr.readline())
+    url = re.search(r"http://127\.0\.0\.1:\d+", lines[-1])
+    if not url:
+        proc.kill()
+        raise AssertionError("".join(lines) + proc.stderr.read())
+
+    class Srv:
+        pass
+
+    srv = Srv()
+    srv.url = url.group(0)  # type: ignore[attr-defined]
+    srv.banner = "".join(lines)  # type: ignore[attr-defined]
+    return proc, srv

@@ -63,7 +63,16 @@ def test_dataset_of_another_account_or_region_is_404(ident: str) -> None:
 def test_bad_dataset_identifier_is_validation(ident: str) -> None:
     sim = new_sim()
     err = raises(sim, "cloudwatch:GetDataset", {"DatasetIdentifier": ident})
-    assert (err.code, err.status, err.rule) == ("ValidationException", 400, "R-DS-11")
+    assert (err.code, err.status, err.rule) == ("ValidationException", 400, "R-DS-40")
+    assert "datasetidentifier" in err.message.lower()
+
+
+def test_validation_error_code_is_an_assumption() -> None:
+    sim = new_sim(ds_validation_code="invalid-parameter-value")
+    err = raises(sim, "cloudwatch:GetDataset", {"DatasetIdentifier": "Default"})
+    assert (err.code, err.status, err.rule) == ("InvalidParameterValueException", 400, "R-DS-40")
+    result = associate(sim, "alias/ds")
+    assert (result.err, result.rule) == ("InvalidParameterValueException", "R-DS-40")
 
 
 # -- AssociateDatasetKmsKey: the order of the checks -------------------------------------
@@ -80,17 +89,17 @@ def _keys(sim):
 
 
 @pytest.mark.parametrize(("key", "ident", "as_", "code", "rule"), [
-    ("alias/ds", "default", "admin", "ValidationException", "R-DS-10"),
-    ("ALIASARN", "default", "admin", "ValidationException", "R-DS-10"),
-    ("KEYID", "default", "admin", "ValidationException", "R-DS-10"),
-    ("UPPER", "default", "admin", "ValidationException", "R-DS-10"),
+    ("alias/ds", "default", "admin", "ValidationException", "R-DS-40"),
+    ("ALIASARN", "default", "admin", "ValidationException", "R-DS-40"),
+    ("KEYID", "default", "admin", "ValidationException", "R-DS-40"),
+    ("UPPER", "default", "admin", "ValidationException", "R-DS-40"),
     ("good", "arn:aws:cloudwatch:eu-west-1:111122223333:dataset/default", "admin",
      "ResourceNotFoundException", "R-DS-15"),
     ("MISSING", "default", "admin", "KmsKeyNotFoundException", "R-DS-12"),
     ("far", "default", "admin", "KmsKeyNotFoundException", "R-DS-12"),
     ("off", "default", "admin", "KmsKeyDisabledException", "R-DS-07"),
-    ("rsa", "default", "admin", "ValidationException", "R-DS-06"),
-    ("hmac", "default", "admin", "ValidationException", "R-DS-06"),
+    ("rsa", "default", "admin", "ValidationException", "R-DS-38"),
+    ("hmac", "default", "admin", "ValidationException", "R-DS-38"),
     ("good", "default", "reader", "KmsAccessDeniedException", "R-DS-09"),
 ])
 def test_associate_first_failing_check_decides(key, ident, as_, code, rule) -> None:
@@ -129,7 +138,7 @@ def test_symmetric_assumption_alternative() -> None:
     sim = new_sim(symmetric="kms-access-denied")
     rsa = make_key(sim, KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
     result = associate(sim, rsa)
-    assert (result.err, result.rule) == ("KmsAccessDeniedException", "R-DS-06")
+    assert (result.err, result.rule) == ("KmsAccessDeniedException", "R-DS-38")
     assert "kms:GenerateDataKey" in result.event.out["msg"]
 
 
@@ -152,6 +161,24 @@ def test_replace_checks_current_key_first_then_new_key() -> None:
     assert associate(sim, k2, at="+5m").ok
     assert get_dataset(sim)["KmsKeyArn"] == k2
     assert sim.world.associations[DATASET].history[-1][4] == "R-DS-04"
+
+
+@pytest.mark.parametrize(("profile", "order", "first", "rule"), [
+    ("seed", "new-first", "current", "R-DS-05"),       # the seed's order is documented
+    ("api-2026", "current-first", "current", "R-DS-36"),
+    ("api-2026", "new-first", "new", "R-DS-09"),       # A-DS-REPLACE-ORDER (R-DS-37)
+])
+def test_replace_order_under_each_profile(profile, order, first, rule) -> None:
+    sim = new_sim(profile, ds_replace_order=order)
+    operator = sim.principal("operator", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]})
+    k1 = make_key(sim, cw_policy(deny=operator))
+    k2 = make_key(sim, cw_policy(deny=operator))
+    assert associate(sim, k1, at="+1m").ok
+    result = associate(sim, k2, at="+2m", as_="operator")   # denied on both keys
+    assert (result.err, result.rule) == ("KmsAccessDeniedException", rule)
+    named, other = (k1, k2) if first == "current" else (k2, k1)
+    assert named in result.event.out["msg"] and other not in result.event.out["msg"]
 
 
 def _current_in_state(sim, key: str, state: str) -> None:
@@ -195,16 +222,44 @@ def test_replace_and_disassociate_when_current_key_is_not_enabled(state, profile
         _current_in_state(sim, k1, state)
         result = associate(sim, k2, as_="reader") if op == "replace" else disassociate(
             sim, as_="reader")
-        if profile == "seed":
-            assert (result.err, result.rule) == ("KmsKeyDisabledException", "R-DS-19")
+        if profile == "seed" and state != "Deleted":
+            assert (result.err, result.rule) == ("KmsKeyDisabledException", "R-DS-44")
+            assert state in result.event.out["msg"]
             assert sim.association("cloudwatch:dataset") == "associated"
         elif op == "replace":  # the reader still needs kms:Decrypt on the NEW key
             assert (result.err, result.rule) == ("KmsAccessDeniedException", "R-DS-09")
             assert associate(sim, k2).ok                    # R-DS-24
             assert get_dataset(sim)["KmsKeyArn"] == k2
         else:
-            assert result.ok                                # R-DS-25: even for the reader
+            assert result.ok                    # R-DS-25 (seed, Deleted: R-DS-45 proceed)
             assert sim.association("cloudwatch:dataset") == "disassociating"
+
+
+@pytest.mark.parametrize("op", ["replace", "disassociate"])
+def test_seed_deleted_current_key_refuse_alternative_is_stuck_for_good(op: str) -> None:
+    sim = new_sim("seed", dis_deleted="refuse")
+    k1, k2 = make_key(sim), make_key(sim)
+    assert associate(sim, k1, at="+1m").ok
+    _current_in_state(sim, k1, "Deleted")
+    before = snapshot(sim)
+    for later in ("+9d", "+90d"):                 # nothing a user can do changes it
+        result = associate(sim, k2, at=later) if op == "replace" else disassociate(sim, at=later)
+        assert (result.err, result.rule) == ("KmsKeyDisabledException", "R-DS-45")
+        assert "cannot be re-enabled or restored" in result.event.out["msg"]
+    assert snapshot(sim) == before
+    assert get_dataset(sim)["KmsKeyArn"] == k1
+
+
+def test_seed_deleted_current_key_proceeds_by_default_and_ignores_dis_disabled() -> None:
+    sim = new_sim("seed", dis_disabled="refuse")
+    k1, k2 = make_key(sim), make_key(sim)
+    assert associate(sim, k1, at="+1m").ok
+    _current_in_state(sim, k1, "Deleted")
+    assert associate(sim, k2, at="+9d").ok                 # R-DS-45 proceed: the rotation
+    assert get_dataset(sim)["KmsKeyArn"] == k2
+    sim.call("kms:DisableKey", {"KeyId": k2}, at="+9d1m", as_="admin")
+    result = disassociate(sim, at="+9d2m")                 # Disabled is still A-DIS-DISABLED's
+    assert (result.err, result.rule) == ("KmsKeyDisabledException", "R-DS-44")
 
 
 def test_seed_dis_disabled_proceed_alternative() -> None:
@@ -228,8 +283,8 @@ def test_disassociate_without_a_key_is_404() -> None:
 
 
 @pytest.mark.parametrize(("profile", "setting", "code", "rule"), [
-    ("seed", "kms-access-denied", "KmsAccessDeniedException", "R-DS-18"),
-    ("seed", "access-denied", "AccessDeniedException", "R-DS-18"),
+    ("seed", "kms-access-denied", "KmsAccessDeniedException", "R-DS-43"),
+    ("seed", "access-denied", "AccessDeniedException", "R-DS-43"),
     ("api-2026", "kms-access-denied", "AccessDeniedException", "R-DS-26"),
 ])
 def test_disassociate_caller_without_decrypt(profile, setting, code, rule) -> None:
@@ -251,7 +306,7 @@ def test_conflict_reject_is_409_and_changes_nothing() -> None:
     before = snapshot(sim)
     for req_key in (k1, k2):
         err = raises(sim, ASSOC, {"DatasetIdentifier": "default", "KmsKeyArn": req_key})
-        assert (err.code, err.status, err.rule) == ("ConflictException", 409, "R-DS-14")
+        assert (err.code, err.status, err.rule) == ("ConflictException", 409, "R-DS-41")
     assert disassociate(sim, at="+1m").err == "ConflictException"
     assert snapshot(sim) == before
     assert associate(sim, k2, at="+1m1ms").ok                 # a moment later it is fine

@@ -126,7 +126,8 @@ def test_put_while_the_key_is_disabled(setting: str, outcome: str) -> None:
     ({"Namespace": "Shop"}, "MissingRequiredParameterException"),
     ({"Namespace": ":bad", "MetricData": [{"MetricName": "a", "Value": 1}]},
      "InvalidParameterValueException"),
-    ({"Namespace": "Shop", "MetricData": []}, "InvalidParameterValueException"),
+    # observed: an empty MetricData is a missing one (R-SRV-24)
+    ({"Namespace": "Shop", "MetricData": []}, "MissingRequiredParameterException"),
     ({"Namespace": "Shop", "MetricData": [{"Value": 1}]}, "MissingRequiredParameterException"),
     ({"Namespace": "Shop", "MetricData": [{"MetricName": "a", "Value": "x"}]},
      "InvalidParameterValueException"),
@@ -142,23 +143,48 @@ def test_put_metric_data_validation(req: dict, code: str) -> None:
     assert (err.code, err.status, err.rule) == (code, 400, "R-DS-31")
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"StartTime": None}, "MissingRequiredParameterException"),
-    ({"EndTime": "2025-01-01T00:00:00Z"}, "InvalidParameterValueException"),
+def _stat(stat: str) -> dict:
+    return {"MetricDataQueries": [{"Id": "q1", "MetricStat": {
+        "Metric": {"Namespace": "Shop", "MetricName": "Orders"}, "Period": 60, "Stat": stat}}]}
+
+
+# (change, the put-codes alternative's code): the default answers ValidationException to
+# all, R-DS-50 where reports show it (an Id off its pattern, a Stat that is no statistic),
+# R-DS-51 (A-GETMETRIC-ERRORS) elsewhere; put-codes changes only the R-DS-51 ones.
+GET_PROBLEMS = [
+    ({"StartTime": None}, "MissingRequiredParameterException", "R-DS-51"),
+    ({"EndTime": "2025-01-01T00:00:00Z"}, "InvalidParameterValueException", "R-DS-51"),
     ({"MetricDataQueries": [{"Id": "q1", "Expression": "SUM(METRICS())"}]},
-     "InvalidParameterValueException"),
-    ({"MetricDataQueries": [{"Id": "Q1", "MetricStat": {}}]}, "InvalidParameterValueException"),
-    ({"MetricDataQueries": [{"Id": "q1", "MetricStat": {
-        "Metric": {"Namespace": "Shop", "MetricName": "Orders"}, "Period": 60,
-        "Stat": "p99"}}]}, "InvalidParameterValueException"),
-    ({"ScanBy": "Sideways"}, "InvalidParameterValueException"),
-])
-def test_get_metric_data_validation(change: dict, code: str) -> None:
-    sim = new_sim()
+     "InvalidParameterValueException", "R-DS-51"),
+    ({"MetricDataQueries": [{"Id": "Q1", "MetricStat": {}}]}, "ValidationException", "R-DS-50"),
+    (_stat("p99"), "InvalidParameterValueException", "R-DS-51"),   # valid, not computed
+    (_stat("Median"), "ValidationException", "R-DS-50"),           # not a statistic at all
+    ({"ScanBy": "Sideways"}, "InvalidParameterValueException", "R-DS-51"),
+]
+
+
+def _get_request(change: dict) -> dict:
     req = {"StartTime": "2026-01-01T00:00:00Z", "EndTime": "2026-01-01T01:00:00Z",
-           "MetricDataQueries": [{"Id": "q1", "MetricStat": {
-               "Metric": {"Namespace": "Shop", "MetricName": "Orders"}, "Period": 60,
-               "Stat": "Sum"}}], **change}
-    req = {k: v for k, v in req.items() if v is not None}
-    err = raises(sim, "cloudwatch:GetMetricData", req)
-    assert (err.code, err.rule) == (code, "R-DS-31")
+           **_stat("Sum"), **change}
+    return {k: v for k, v in req.items() if v is not None}
+
+
+@pytest.mark.parametrize(("change", "put_code", "rule"), GET_PROBLEMS)
+def test_get_metric_data_validation(change: dict, put_code: str, rule: str) -> None:
+    err = raises(new_sim(), "cloudwatch:GetMetricData", _get_request(change))
+    assert (err.code, err.status, err.rule) == ("ValidationException", 400, rule)
+
+
+@pytest.mark.parametrize(("change", "put_code", "rule"), GET_PROBLEMS)
+def test_get_metric_data_codes_follow_the_assumption(change: dict, put_code: str,
+                                                     rule: str) -> None:
+    err = raises(new_sim(getmetric_errors="put-codes"), "cloudwatch:GetMetricData",
+                 _get_request(change))
+    expected = put_code if rule == "R-DS-51" else "ValidationException"
+    assert (err.code, err.rule) == (expected, rule)
+
+
+def test_an_invalid_statistic_in_the_services_words() -> None:
+    err = raises(new_sim(), "cloudwatch:GetMetricData", _get_request(_stat("Median")))
+    assert err.message == ("The value Median for parameter MetricDataQueries.member.1."
+                           "MetricStat.Stat is not a valid statistic.")

@@ -51,7 +51,10 @@ def test_every_seed_000_and_001_rule_is_exercised_by_code() -> None:
     ("conflict", ("reject", "idempotent")), ("symmetric", ("validation", "kms-access-denied")),
     ("dis_disabled", ("refuse", "proceed")), ("dis_denied", ("kms-access-denied",
                                                              "access-denied")),
-    ("ds_release", ("lifted", "kept")), ("ds_window_readers", ("all", "under-key")),
+    ("ds_release", ("caller-lifted", "lifted", "kept")),
+    ("ds_window_readers", ("all", "under-key")), ("dis_deleted", ("proceed", "refuse")),
+    ("ds_validation_code", ("validation", "invalid-parameter-value")),
+    ("ds_replace_order", ("current-first", "new-first")),
     ("getmetric_unreadable", ("withhold", "fail")), ("ds_put_unusable", ("accept", "reject")),
 ])
 def test_assumptions_have_defaults_and_alternatives(name: str, values: tuple) -> None:
@@ -66,9 +69,10 @@ def test_assumptions_have_defaults_and_alternatives(name: str, values: tuple) ->
 
 
 def test_profile_only_rules() -> None:
-    assert {r.id for r in DS_RULES if r.profiles == ("seed",)} == {"R-DS-18", "R-DS-19"}
-    assert {r.id for r in DS_RULES if r.profiles == ("api-2026",)} == {"R-DS-24", "R-DS-25",
-                                                                      "R-DS-26"}
+    assert {r.id for r in DS_RULES if r.profiles == ("seed",)} == {
+        "R-DS-05", "R-DS-18", "R-DS-19", "R-DS-43", "R-DS-44", "R-DS-45"}
+    assert {r.id for r in DS_RULES if r.profiles == ("api-2026",)} == {
+        "R-DS-24", "R-DS-25", "R-DS-26", "R-DS-36", "R-DS-37"}
 
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("dataset-*.toml"))
@@ -86,7 +90,18 @@ def test_dataset_scenario_passes(path: Path) -> None:
     assert report.name and path.read_text(encoding="utf-8").startswith("#")
 
 
-def test_kept_scenario_fails_under_the_default_release() -> None:
-    report = run_file(ROOT / "scenarios" / "dataset-release-kept.toml",
-                      overrides={"ds_release": "lifted"})
+@pytest.mark.parametrize(("path", "other"), [
+    ("dataset-release-kept.toml", "caller-lifted"), ("dataset-release-kept.toml", "lifted"),
+    ("dataset-release-needs-cloudwatch.toml", "lifted"),
+    ("dataset-release-needs-cloudwatch.toml", "kept"),
+])
+def test_release_scenarios_teach_their_value_of_ds_release(path: str, other: str) -> None:
+    report = run_file(ROOT / "scenarios" / path, overrides={"ds_release": other})
     assert not report.passed
+
+
+def test_deleted_key_scenario_is_stuck_under_refuse() -> None:
+    report = run_file(ROOT / "scenarios" / "dataset-deleted-key-seed.toml",
+                      overrides={"dis_deleted": "refuse"})
+    failed = [s for s in report.steps if not s.ok]
+    assert [(s.outcome, s.rule) for s in failed] == [("KmsKeyDisabledException", "R-DS-45")]

@@ -120,9 +120,24 @@ def test_create_key_ids_are_recorded_draws(s: Simulator) -> None:
 
 def test_create_key_incompatible_usage_is_rejected(s: Simulator) -> None:
     rejected(s, "kms:CreateKey", {"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "SIGN_VERIFY"},
-             "ValidationException", at="+1m", rule="R-KMS-17")
+             "ValidationException", at="+1m", rule="R-KMS-28")
     rejected(s, "kms:CreateKey", {"KeySpec": "NOPE"}, "ValidationException", at="+1m")
     assert s.world.keys == {}
+
+
+@pytest.mark.parametrize("args", [{"Origin": "AWS_CLOUDHSM"}, {"Origin": "EXTERNAL_KEY_STORE"},
+                                  {"MultiRegion": True}])
+def test_create_key_beyond_what_kmsim_simulates(s: Simulator, args: dict) -> None:
+    rejected(s, "kms:CreateKey", args, "UnsupportedOperationException", at="+1m",
+             rule="R-KMS-57")
+
+
+def test_a_principal_policy_must_be_a_policy_document(s: Simulator) -> None:
+    r = s.call("sim:PutPrincipal", {"Name": "odd", "Arn": f"arn:aws:iam::{ACCT}:role/Odd",
+                                    "Policies": ["not json"]}, at="+1m")
+    assert (r.err, r.rule) == ("MalformedPolicyDocumentException", "R-SIM-05")
+    r = s.call("sim:PutPrincipal", {"Name": "odd", "Arn": "arn:aws:s3:::bucket"}, at="+1m")
+    assert (r.err, r.rule) == ("ValidationException", "R-SIM-01")
 
 
 def test_create_key_without_identity_policy_is_denied(s: Simulator) -> None:
@@ -280,6 +295,7 @@ def test_cancel_deletion_of_external_key_without_material(s: Simulator) -> None:
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+2m")
     ok(s, "kms:CancelKeyDeletion", {"KeyId": k}, at="+3m")
     assert s.key_state(k) == "PendingImport"
+    assert s.world.key_by_arn(k).since.rule == "R-KMS-50"  # not R-KMS-09's Disabled
 
 
 def test_cancel_deletion_of_external_key_with_material(s: Simulator) -> None:
@@ -317,8 +333,9 @@ def test_import_material_and_expiry_at_valid_to(s: Simulator) -> None:
     assert s.key_state(k, at=end) == "PendingImport"
     key = s.world_at(end).key_by_arn(k)
     assert key.since.rule == "R-KMS-14" and key.since.t == end
-    rejected(s, "kms:Encrypt", {"KeyId": k, "Plaintext": "x"}, "KMSInvalidStateException",
-             at="+3d", rule="R-KMS-04")
+    r = rejected(s, "kms:Encrypt", {"KeyId": k, "Plaintext": "x"}, "KMSInvalidStateException",
+                 at="+3d", rule="R-KMS-45")
+    assert r.event.out["msg"] == f"{k} is pending import."  # the key state table's words
     # re-import brings it back
     ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
                                     "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+4d")
@@ -355,18 +372,45 @@ def test_disabled_external_key_expires_to_pending_import(s: Simulator) -> None:
 def test_import_material_rejections(s: Simulator) -> None:
     k = external_key(s)
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL}, "ValidationException",
-             at="+2m", rule="R-KMS-03")  # expires by default, but no ValidTo
+             at="+2m", rule="R-KMS-51")  # expires by default, but no ValidTo
     past = "2025-01-01T00:00:00Z"
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": past},
-             "ValidationException", at="+2m", rule="R-KMS-03")
+             "ValidationException", at="+2m", rule="R-KMS-51")
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "tomorrow"},
              "ValidationException", at="+2m")
     aws = new_key(s, at="+3m")
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": aws, **MATERIAL, "ValidTo": LATER},
-             "UnsupportedOperationException", at="+4m", rule="R-KMS-15")
+             "UnsupportedOperationException", at="+4m", rule="R-KMS-48")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+5m")
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": LATER},
              "KMSInvalidStateException", at="+6m", rule="R-KMS-12")
+
+
+def test_valid_to_only_with_expiring_material_and_within_a_year(s: Simulator) -> None:
+    """R-KMS-51: ValidTo is 'not valid' without KEY_MATERIAL_EXPIRES, and at most 365 days
+    from the request date."""
+    k = external_key(s)
+    rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": LATER,
+                                          "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"},
+             "ValidationException", at="+2m", rule="R-KMS-51")
+    rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+                                          "ValidTo": "2027-01-01T00:02:00.001Z"},
+             "ValidationException", at="+2m", rule="R-KMS-51")
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2027-01-01T00:02:00Z"},
+       at="+2m")  # exactly 365 days
+
+
+def test_delete_imported_material_while_pending_deletion(s: Simulator) -> None:
+    """R-KMS-15: in PendingDeletion the material goes and the state stays; cancelling then
+    leaves a key without material, so PendingImport (R-KMS-50)."""
+    k = external_key(s)
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+                                    "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+2m")
+    ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+3m")
+    ok(s, "kms:DeleteImportedKeyMaterial", {"KeyId": k}, at="+4m")
+    assert s.key_state(k) == "PendingDeletion"
+    ok(s, "kms:CancelKeyDeletion", {"KeyId": k}, at="+5m")
+    assert s.key_state(k) == "PendingImport"
 
 
 def test_delete_imported_material(s: Simulator) -> None:
@@ -377,7 +421,7 @@ def test_delete_imported_material(s: Simulator) -> None:
     assert s.key_state(k) == "PendingImport"
     aws = new_key(s, at="+4m")
     rejected(s, "kms:DeleteImportedKeyMaterial", {"KeyId": aws},
-             "UnsupportedOperationException", at="+5m", rule="R-KMS-15")
+             "UnsupportedOperationException", at="+5m", rule="R-KMS-48")
 
 
 # -- Unavailable (custom key store) ---------------------------------------------------------
@@ -390,8 +434,9 @@ def test_unavailable_returns_to_prior_state(s: Simulator, prior: str) -> None:
     ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+3m")
     assert s.key_state(k) == "Unavailable"
     assert s.world.key_by_arn(k).since.rule == "R-KMS-11"
-    rejected(s, "kms:Encrypt", {"KeyId": k, "Plaintext": "x"}, "KMSInvalidStateException",
-             at="+4m", rule="R-KMS-04")
+    r = rejected(s, "kms:Encrypt", {"KeyId": k, "Plaintext": "x"}, "KMSInvalidStateException",
+                 at="+4m", rule="R-KMS-45")
+    assert r.event.out["msg"] == f"{k} is unavailable."
     for op in ("kms:EnableKey", "kms:DisableKey", "sim:SetKeyUnavailable"):
         rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+4m", rule="R-KMS-12")
     ok(s, "sim:SetKeyAvailable", {"KeyId": k}, at="+5m")
@@ -451,6 +496,23 @@ def test_unknown_keys_are_not_found(s: Simulator) -> None:
                  rule="R-KMS-13")
 
 
+def test_a_key_arn_must_be_the_keys_own(s: Simulator) -> None:
+    """R-KMS-34: partition, Region and account of a key ARN must be the key's, and a refused
+    call changes nothing."""
+    arn = new_key(s)
+    key_id = arn.rsplit("/", 1)[1]
+    for other in (arn.replace("arn:aws:", "arn:aws-cn:"),
+                  arn.replace("arn:aws:", "arn:aws-us-gov:"),
+                  f"arn:aws:kms:us-east-1:{OTHER}:key/{key_id}"):
+        r = rejected(s, "kms:ScheduleKeyDeletion", {"KeyId": other}, "NotFoundException",
+                     at="+2m", rule="R-KMS-34")
+        assert "is not the key's own" in r.event.out["msg"]
+    ok(s, "kms:CreateAlias", {"AliasName": "alias/app", "TargetKeyId": arn}, at="+3m")
+    rejected(s, "kms:DisableKey", {"KeyId": f"arn:aws-cn:kms:us-east-1:{ACCT}:alias/app"},
+             "NotFoundException", at="+4m")
+    assert s.key_state(arn) == "Enabled"
+
+
 def test_keys_in_another_region_do_not_resolve(s: Simulator) -> None:
     r = ok(s, "kms:CreateKey", at="+1m")
     arn, key_id = r.get("KeyMetadata.Arn"), r.get("KeyMetadata.KeyId")
@@ -487,11 +549,11 @@ def test_alias_rules(s: Simulator) -> None:
     rejected(s, "kms:CreateAlias", {"AliasName": "alias/app", "TargetKeyId": k2},
              "AlreadyExistsException", at="+4m", rule="R-KMS-18")
     rejected(s, "kms:CreateAlias", {"AliasName": "alias/aws/x", "TargetKeyId": k},
-             "NotAuthorizedException", at="+4m", rule="R-KMS-18")
+             "NotAuthorizedException", at="+4m", rule="R-KMS-52")
     rejected(s, "kms:CreateAlias", {"AliasName": "app", "TargetKeyId": k},
              "ValidationException", at="+4m")
     rejected(s, "kms:CreateAlias", {"AliasName": "alias/b", "TargetKeyId": "alias/app"},
-             "ValidationException", at="+4m")
+             "ValidationException", at="+4m", rule="R-KMS-17")  # "the key ID or key ARN"
     k3 = new_key(s, at="+4m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k3}, at="+4m")
     rejected(s, "kms:UpdateAlias", {"AliasName": "alias/app", "TargetKeyId": k3},
@@ -529,9 +591,12 @@ def test_crypto_roundtrip_on_enabled_key(s: Simulator) -> None:
     assert ok(s, "kms:Decrypt", {"CiphertextBlob": dk.get("CiphertextBlob")},
               at="+8m").get("Plaintext") == dk.get("Plaintext")
     rejected(s, "kms:Decrypt", {"CiphertextBlob": blob, "KeyId": k2,
-                                "EncryptionContext": ctx}, "IncorrectKeyException", at="+9m")
+                                "EncryptionContext": ctx}, "IncorrectKeyException", at="+9m",
+             rule="R-KMS-54")
     rejected(s, "kms:Decrypt", {"CiphertextBlob": "bm90IGttc2lt"},
-             "InvalidCiphertextException", at="+9m")
+             "InvalidCiphertextException", at="+9m", rule="R-KMS-53")
+    rejected(s, "kms:Decrypt", {"CiphertextBlob": blob, "EncryptionContext": {"other": "x"}},
+             "InvalidCiphertextException", at="+9m", rule="R-KMS-53")
 
 
 def test_crypto_disabled_vs_invalid_state(s: Simulator) -> None:
@@ -541,17 +606,40 @@ def test_crypto_disabled_vs_invalid_state(s: Simulator) -> None:
     for op, args in (("kms:Encrypt", {"KeyId": k, "Plaintext": "p"}),
                      ("kms:GenerateDataKey", {"KeyId": k}),
                      ("kms:Decrypt", {"CiphertextBlob": blob})):
-        rejected(s, op, args, "DisabledException", at="+4m", rule="R-KMS-04")
+        r = rejected(s, op, args, "DisabledException", at="+4m", rule="R-KMS-45")
+        assert r.event.out["msg"] == f"{k} is disabled."
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+5m")
     for op, args in (("kms:Encrypt", {"KeyId": k, "Plaintext": "p"}),
                      ("kms:GenerateDataKey", {"KeyId": k}),
                      ("kms:Decrypt", {"CiphertextBlob": blob})):
-        rejected(s, op, args, "KMSInvalidStateException", at="+6m", rule="R-KMS-04")
+        r = rejected(s, op, args, "KMSInvalidStateException", at="+6m", rule="R-KMS-47")
+        assert r.event.out["msg"] == f"{k} is pending deletion."
     k2 = new_key(s, at="+7m")
     rejected(s, "kms:ReEncrypt", {"CiphertextBlob": blob, "DestinationKeyId": k2},
              "KMSInvalidStateException", at="+8m")
     s.advance("31d")
     rejected(s, "kms:Decrypt", {"CiphertextBlob": blob}, "NotFoundException", at="+32d")
+
+
+def test_pending_deletion_crypto_error_is_an_assumption() -> None:
+    """R-KMS-46: the key state table allows DisabledException too; A-PENDING-DELETION-CRYPTO
+    picks it (R-KMS-47)."""
+    s = Simulator(start=START, account=ACCT,
+                  assumptions={"pending_deletion_crypto": "disabled"})
+    s.principal("admin", policy=ALLOW_ALL)
+    k = new_key(s)
+    ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+2m")
+    r = rejected(s, "kms:GenerateDataKey", {"KeyId": k}, "DisabledException", at="+3m",
+                 rule="R-KMS-47")
+    assert r.event.out["msg"] == f"{k} is pending deletion."
+
+
+def test_reserved_alias_error_is_an_assumption() -> None:
+    s = Simulator(start=START, account=ACCT, assumptions={"reserved_alias": "invalid-alias-name"})
+    s.principal("admin", policy=ALLOW_ALL)
+    k = new_key(s)
+    rejected(s, "kms:CreateAlias", {"AliasName": "alias/aws/x", "TargetKeyId": k},
+             "InvalidAliasNameException", at="+2m", rule="R-KMS-52")
 
 
 def test_sign_verify_key_cannot_encrypt(s: Simulator) -> None:
@@ -620,7 +708,9 @@ def test_explicit_deny_wins(s: Simulator) -> None:
 def test_put_and_get_key_policy(s: Simulator) -> None:
     k = new_key(s)
     got = json.loads(ok(s, "kms:GetKeyPolicy", {"KeyId": k}, at="+2m").get("Policy"))
-    assert got["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{ACCT}:root"}
+    assert got["Statement"] == [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                                 "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                                 "Action": "kms:*", "Resource": "*"}]
     reader = s.principal_arn("reader")
     policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "kms:*",
@@ -637,6 +727,10 @@ def test_put_and_get_key_policy(s: Simulator) -> None:
              "AccessDeniedException", at="+6m", as_="reader")
     rejected(s, "kms:PutKeyPolicy", {"KeyId": k, "Policy": json.dumps(policy),
                                      "PolicyName": "other"}, "ValidationException", at="+6m")
+    r = rejected(s, "kms:PutKeyPolicy", {"KeyId": k, "Policy": json.dumps(policy),
+                                         "PolicyName": "AWS_RAM"}, "ValidationException",
+                 at="+6m", rule="R-KMS-56")
+    assert r.event.out["msg"] == "The AWS_RAM policy can only be managed by the RAM service."
 
 
 def test_policy_lockout_check(s: Simulator) -> None:
@@ -674,7 +768,7 @@ def test_policy_lockout_off() -> None:
 def test_malformed_policy(s: Simulator, doc: str) -> None:
     k = new_key(s)
     rejected(s, "kms:PutKeyPolicy", {"KeyId": k, "Policy": doc},
-             "MalformedPolicyDocumentException", at="+2m", rule="R-KMS-23")
+             "MalformedPolicyDocumentException", at="+2m", rule="R-KMS-55")
     rejected(s, "kms:CreateKey", {"Policy": doc}, "MalformedPolicyDocumentException", at="+2m")
     assert len(s.world.keys) == 1
 

@@ -15,6 +15,7 @@ def world():
     sim = new_sim("instant")
     k1 = make_key(sim)
     call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": k1}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
     return sim, k1
 
 
@@ -30,7 +31,7 @@ def test_group_and_stream_errors_change_nothing(world):
     sim, _ = world
     cases = [
         ("logs:CreateLogGroup", {"logGroupName": "app"}, "ResourceAlreadyExistsException",
-         "R-LOGS-27"),
+         "R-LOGS-65"),
         ("logs:CreateLogGroup", {"logGroupName": "aws/lambda"}, "InvalidParameterException",
          "R-LOGS-27"),
         ("logs:CreateLogGroup", {"logGroupName": "bad name"}, "InvalidParameterException",
@@ -57,17 +58,12 @@ def test_group_and_stream_errors_change_nothing(world):
         r = sim.call(op, args, at="+2m")
         assert (r.err, r.rule) == (code, rule), (op, args, r.event.out)
         assert snapshot(sim) == before
-    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+2m")
-    r = sim.call("logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, at="+2m")
-    assert (r.err, r.rule) == ("ResourceAlreadyExistsException", "R-LOGS-40")
-
-
-def test_streams_are_created_implicitly_unless_strict():
-    sim = new_sim(implicit_stream="strict")
-    call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app"}, "+1m")
-    put(sim, "+2m", "e1", expect="ResourceNotFoundException")
-    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+3m")
-    put(sim, "+4m", "e1")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s2"}, "+2m")
+    r = sim.call("logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s2"}, at="+2m")
+    assert (r.err, r.rule) == ("ResourceAlreadyExistsException", "R-LOGS-65")
+    assert r.event.out["msg"] == "The specified log stream already exists"  # as AWS words it
+    r = sim.call("logs:CreateLogGroup", {"logGroupName": "app"}, at="+2m")
+    assert r.event.out["msg"] == "The specified log group already exists"
 
 
 def test_messages_come_back_with_their_timestamps(world):
@@ -102,6 +98,7 @@ def test_ingest_store_alternative_keeps_the_batch_unreadable():
     sim = new_sim("instant", ingest_unusable_key="store")
     k1 = make_key(sim)
     call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": k1}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
     call_ok(sim, "kms:DisableKey", {"KeyId": k1}, "+2m")
     put(sim, "+3m", "e1")
     assert sim.decryptable("e1").status == "no"
@@ -113,6 +110,7 @@ def test_in_an_uncertain_window_only_usable_keys_can_have_stored_a_batch():
     sim = new_sim("uncertain")
     k1 = make_key(sim)
     call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app"}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
     call_ok(sim, "logs:AssociateKmsKey", {"logGroupName": "app", "kmsKeyId": k1}, "+2m")
     call_ok(sim, "kms:DisableKey", {"KeyId": k1}, "+3m")
     put(sim, "+4m", "e1")                       # had k1 been in force, the write would fail
@@ -139,6 +137,7 @@ def test_read_error_code_is_an_assumption():
     sim = new_sim("instant", logs_read_error="AccessDeniedException")
     k1 = make_key(sim)
     call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": k1}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
     put(sim, "+2m", "e1")
     call_ok(sim, "kms:DisableKey", {"KeyId": k1}, "+3m")
     assert read(sim, "+4m").err == "AccessDeniedException"
@@ -188,7 +187,7 @@ def test_retention_makes_batches_gone_in_ingestion_order(world):
             "+1d1m")
     assert sim.decryptable("e1").status == "yes"
     assert sim.decryptable("e1", at="+1d2m").status == "gone"
-    assert sim.decryptable("e1", at="+1d2m").rules == ("R-LOGS-30",)
+    assert sim.decryptable("e1", at="+1d2m").rules == ("R-LOGS-83",)
     assert sim.decryptable("e2", at="+1d2m").status == "yes"
     assert sim.decryptable("e2", at="+2d").status == "gone"
     groups = call_ok(sim, "logs:DescribeLogGroups", {"logGroupNamePrefix": "ap"}, "+2d")
@@ -218,6 +217,7 @@ def test_delete_log_group_makes_its_events_gone_and_drops_the_association(world)
     assert (answer.status, answer.rules, answer.permanent) == ("gone", ("R-LOGS-29",), True)
     assert sim.association("logs:app") == "none"
     call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app"}, "+4m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+4m")
     put(sim, "+5m", "e2")
     call_ok(sim, "kms:DisableKey", {"KeyId": k1}, "+6m")
     assert sim.decryptable("e2").status == "yes"                   # the new group has no key
@@ -238,6 +238,7 @@ def test_retention_sweeps_groups_with_different_policies():
     sim = new_sim("instant")
     for name, days in (("a", 1), ("b", 3), ("c", None)):
         call_ok(sim, "logs:CreateLogGroup", {"logGroupName": name}, "+0s")
+        call_ok(sim, "logs:CreateLogStream", {"logGroupName": name, "logStreamName": "s"}, "+0s")
         if days:
             call_ok(sim, "logs:PutRetentionPolicy", {"logGroupName": name,
                                                      "retentionInDays": days}, "+0s")
@@ -257,3 +258,57 @@ def test_retention_sweeps_groups_with_different_policies():
     assert status("+3d30s", "b0 c0 c1") == {"b0": "yes", "c0": "gone", "c1": "gone"}
     assert status("+3d1m", "b0 b1") == {"b0": "gone", "b1": "yes"}
     assert set(status("+5d1m", "a0 b0 c0 a1 b1 c1").values()) == {"gone"}
+
+
+def test_when_retention_makes_a_batch_gone_is_an_assumption():
+    """R-LOGS-83: gone retentionInDays after ingestion (ingestion) or 72 hours later (lag)."""
+    sim = new_sim("instant", logs_retention="lag")
+    k1 = make_key(sim)
+    call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": k1}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
+    put(sim, "+2m", "e1")
+    call_ok(sim, "logs:PutRetentionPolicy", {"logGroupName": "app", "retentionInDays": 1},
+            "+1d1m")
+    assert sim.decryptable("e1", at="+1d2m").status == "yes"          # the default: gone
+    assert sim.decryptable("e1", at="+4d1m").status == "yes"
+    assert sim.decryptable("e1", at="+4d2m").status == "gone"
+    assert sim.decryptable("e1", at="+4d2m").rules == ("R-LOGS-83",)
+    put(sim, "+4d3m", "e2")                                           # retention already set
+    assert sim.decryptable("e2", at="+8d2m").status == "yes"
+    assert sim.decryptable("e2", at="+8d3m").status == "gone"
+
+
+def test_describe_shows_the_latest_or_the_effective_key_while_propagating():
+    """R-LOGS-88: inside the window, latest shows the new key, effective the old one."""
+    for shown, expected in (("latest", 1), ("effective", 0)):
+        sim = new_sim("uncertain", logs_shown_key=shown)
+        keys = [make_key(sim), make_key(sim)]
+        call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": keys[0]}, "+1m")
+        call_ok(sim, "logs:AssociateKmsKey", {"logGroupName": "app", "kmsKeyId": keys[1]},
+                "+10m")
+        inside = call_ok(sim, "logs:DescribeLogGroups", {}, "+12m")["logGroups"][0]
+        assert inside["kmsKeyId"] == keys[expected], shown
+        after = call_ok(sim, "logs:DescribeLogGroups", {}, "+16m")["logGroups"][0]
+        assert after["kmsKeyId"] == keys[1], shown
+
+
+@pytest.mark.parametrize("reader", ["service-only", "caller"])
+def test_whether_a_reader_needs_their_own_decrypt_is_an_assumption(reader):
+    """A-LOGS-READER: by default only the logs service principal uses the key (R-LOGS-84);
+    under ``caller`` a reader without kms:Decrypt can neither read nor be told ``yes``."""
+    sim = new_sim("instant", logs_reader=reader)
+    k1 = make_key(sim)
+    call_ok(sim, "logs:CreateLogGroup", {"logGroupName": "app", "kmsKeyId": k1}, "+1m")
+    call_ok(sim, "logs:CreateLogStream", {"logGroupName": "app", "logStreamName": "s"}, "+1m")
+    put(sim, "+2m", "e1")
+    sim.principal("bob", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}, at="+2m")
+    r = sim.call("logs:GetLogEvents", {"logGroupName": "app", "logStreamName": "s"},
+                 at="+3m", as_="bob")
+    answer = sim.decryptable("e1", as_="bob", at="+3m")
+    if reader == "service-only":
+        assert r.ok and answer.status == "yes"
+    else:
+        assert (r.err, answer.status) == ("InvalidParameterException", "no")
+        assert "R-LOGS-84" in answer.rules
+    assert sim.decryptable("e1", as_="admin", at="+3m").status == "yes"   # allowed kms:*

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_logs_arn_partition
 import test_logs_assoc
 import test_logs_data
+import test_logs_events
 import test_logs_query
 import test_paging
 from freezegun import freeze_time
@@ -25,7 +27,8 @@ from sim.runner import run_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS_SCENARIOS = sorted((ROOT / "scenarios").glob("logs-*.toml"))
-LOGS_MODULES = ["logs.py", "logs_common.py", "logs_kms.py", "logs_query.py", "sim_logs.py"]
+LOGS_MODULES = ["logs.py", "logs_common.py", "logs_events.py", "logs_kms.py", "logs_query.py",
+                "logs_insights.py", "sim_logs.py"]
 
 #: Where each rule is exercised: a test function (module.name) or a scenario file.
 EXERCISED = {
@@ -71,14 +74,59 @@ EXERCISED = {
                  "partial",
     "R-LOGS-37": "test_logs_query.test_cross_account_query_uses_the_monitoring_account_key",
     "R-LOGS-38": "test_logs_assoc.test_injected_fault_window_answers_service_unavailable",
-    "R-LOGS-39": "test_logs_data.test_streams_are_created_implicitly_unless_strict",
+    "R-LOGS-39": "test_logs_events.test_a_missing_stream_is_not_found_unless_the_create_"
+                 "alternative",
     "R-LOGS-40": "test_logs_data.test_group_and_stream_errors_change_nothing",
+    "R-LOGS-65": "test_logs_data.test_group_and_stream_errors_change_nothing",
     "R-LOGS-41": "test_logs_data.test_messages_come_back_with_their_timestamps",
     "R-LOGS-42": "test_logs_data.test_retention_makes_batches_gone_in_ingestion_order",
     "R-LOGS-43": "test_paging.test_describe_log_groups_pages_by_name",
+    "R-LOGS-44": "test_logs_events.test_a_batch_out_of_chronological_order_fails_and_stores_"
+                 "nothing",
+    "R-LOGS-45": "test_logs_events.test_a_batch_out_of_chronological_order_fails_and_stores_"
+                 "nothing",
+    "R-LOGS-46": "test_logs_events.test_too_old_and_too_new_events_are_rejected_and_the_rest_"
+                 "stored",
+    "R-LOGS-47": "test_logs_events.test_events_before_the_retention_period_are_expired",
+    "R-LOGS-48": "test_logs_events.test_where_the_end_indexes_point_is_an_assumption",
+    "R-LOGS-49": "test_logs_events.test_the_batch_size_counts_utf8_bytes_plus_26_per_event",
+    "R-LOGS-50": "test_logs_events.test_the_batch_size_counts_utf8_bytes_plus_26_per_event",
+    "R-LOGS-51": "test_logs_events.test_at_most_10000_events_a_batch",
+    "R-LOGS-52": "test_logs_events.test_the_kept_events_may_span_at_most_24_hours",
+    "R-LOGS-53": "test_logs_events.test_the_kept_events_may_span_at_most_24_hours",
+    "R-LOGS-54": "test_logs_events.test_get_log_events_pages_forward_and_backward",
+    "R-LOGS-55": "test_logs_events.test_a_token_kmsim_did_not_issue_for_the_stream_is_invalid",
+    "R-LOGS-56": "test_logs_events.test_log_group_identifier_is_a_name_or_an_arn",
+    "R-LOGS-57": "test_logs_query.test_rows_hold_the_fields_asked_for_then_ptr",
+    "R-LOGS-58": "test_logs_query.test_without_fields_a_row_is_timestamp_and_message_and_"
+                 "display_decides",
+    "R-LOGS-59": "test_logs_events.test_a_missing_stream_is_not_found_unless_the_create_"
+                 "alternative",
+    "R-LOGS-60": "test_logs_query.test_query_result_encryption_context_is_an_assumption",
+    "R-LOGS-61": "test_logs_query.test_query_result_encryption_context_is_an_assumption",
+    "R-LOGS-62": "test_logs_assoc.test_disassociate_answers_an_empty_response",
+    "R-LOGS-63": "test_logs_assoc.test_create_log_group_association_timing_is_an_assumption",
+    "R-LOGS-70": "test_logs_arn_partition.test_another_partition_names_no_log_group",
+    "R-LOGS-75": "test_logs_assoc.test_asymmetric_key_refused_by_default_accepted_as_alternative",
+    "R-LOGS-76": "test_logs_assoc.test_unknown_disabled_pending_deletion_and_other_region_keys",
+    "R-LOGS-77": "test_logs_assoc.test_unknown_disabled_pending_deletion_and_other_region_keys",
+    "R-LOGS-78": "test_logs_assoc.test_same_instant_change_is_operation_aborted",
+    "R-LOGS-79": "test_logs_assoc.test_injected_fault_window_answers_service_unavailable",
+    "R-LOGS-80": "test_logs_query.test_cross_account_query_uses_the_monitoring_account_key",
+    "R-LOGS-81": "test_logs_assoc.test_foreign_group_arn_error_is_an_assumption",
+    "R-LOGS-82": "test_logs_assoc.test_key_id_or_alias_is_resolved_under_the_resolve_alternative",
+    "R-LOGS-83": "test_logs_data.test_when_retention_makes_a_batch_gone_is_an_assumption",
+    "R-LOGS-84": "test_logs_data.test_get_log_events_fails_while_the_key_is_unusable",
+    "R-LOGS-85": "test_logs_query.test_expired_results_error_is_an_assumption",
+    "R-LOGS-86": "test_paging.test_describe_log_groups_pages_by_name",
+    "R-LOGS-87": "test_logs_query.test_ptr_form_is_an_assumption",
+    "R-LOGS-88": "test_logs_data.test_describe_shows_the_latest_or_the_effective_key_while_"
+                 "propagating",
 }
-MODULES = {"test_logs_assoc": test_logs_assoc, "test_logs_data": test_logs_data,
-           "test_logs_query": test_logs_query, "test_paging": test_paging}
+MODULES = {"test_logs_arn_partition": test_logs_arn_partition,
+           "test_logs_assoc": test_logs_assoc, "test_logs_data": test_logs_data,
+           "test_logs_events": test_logs_events, "test_logs_query": test_logs_query,
+           "test_paging": test_paging}
 
 
 def logs_rules():
@@ -94,7 +142,9 @@ def test_every_rule_is_exercised_by_a_named_test():
 
 def test_every_assumption_has_a_default_and_working_alternatives():
     ids = {"A-LOGS-POLICY", "A-LOGS-ASYMMETRIC", "A-INGEST-UNUSABLE-KEY", "A-QUERY-UNREADABLE",
-           "A-LOGS-READ-ERROR", "A-LOGS-NO-KEY", "A-IMPLICIT-STREAM"}
+           "A-LOGS-READ-ERROR", "A-LOGS-NO-KEY", "A-IMPLICIT-STREAM", "A-REJECTED-INDEX",
+           "A-QUERY-FIELDS", "A-TOKEN-DIRECTION", "A-LOGS-FOREIGN-ARN", "A-LOGS-KEY-REF",
+           "A-LOGS-RETENTION", "A-LOGS-EXPIRED-QUERY", "A-LOGS-SHOWN-KEY", "A-QUERY-PTR"}
     found = {a.id: a for a in all_assumptions()}
     assert ids <= set(found)
     for a_id in ids:

@@ -66,7 +66,8 @@ def test_describe_log_groups_pages_by_name() -> None:
     assert [g["logGroupName"] for g in rest.get("logGroups")] == ["c"]
     assert "nextToken" not in rest.res
     bad = sim.call("logs:DescribeLogGroups", {"nextToken": "garbage"})
-    assert (bad.outcome, bad.rule) == ("InvalidParameterException", "R-LOGS-19")
+    assert (bad.outcome, bad.rule) == ("InvalidParameterException", "R-LOGS-86")
+    assert bad.event.out["msg"] == "The specified nextToken is invalid."
 
 
 def test_page_refuses_tokens_of_the_wrong_shape() -> None:

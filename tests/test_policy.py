@@ -89,9 +89,10 @@ def test_default_key_policy_delegates_to_iam(request_, identity, allowed, reason
 
 
 def test_default_key_policy_shape():
-    st0 = DEFAULT["Statement"][0]
-    assert st0["Sid"] == "Enable IAM User Permissions"
-    assert st0["Principal"] == {"AWS": ROOT}
+    """Exactly KMS's document (R-KMS-35): strings, not one-item lists."""
+    assert DEFAULT == {"Version": "2012-10-17", "Id": "key-default-1", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": ROOT},
+         "Action": "kms:*", "Resource": "*"}]}
     assert parse_policy(DEFAULT)["Statement"][0]["Action"] == ["kms:*"]
 
 

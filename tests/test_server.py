@@ -131,12 +131,12 @@ def test_signatures_are_checked_only_when_asked() -> None:
             client(srv, "kms", akid="AKIDGOOD", secret="wrong").list_keys()
         code, status, headers = error_of(exc)
         assert (code, status, headers["x-kmsim-rule"]) == \
-            ("InvalidSignatureException", 403, "R-SRV-03")
+            ("InvalidSignatureException", 400, "R-SRV-03")  # R-SRV-30
         with pytest.raises(ClientError) as exc:
             client(srv, "kms", akid="AKIDOTHER", secret="x").list_keys()
-        assert error_of(exc)[:2] == ("UnrecognizedClientException", 403)
+        assert error_of(exc)[:2] == ("UnrecognizedClientException", 400)
         status, _, body = json_call(srv, "TrentService.ListKeys", {})  # unsigned
-        assert (status, body["__type"]) == (403, "MissingAuthenticationTokenException")
+        assert (status, body["__type"]) == (400, "MissingAuthenticationTokenException")
         assert [e.op for e in srv.app.sim.events] == ["kms:ListKeys"]  # refusals: no event
     with running() as srv:  # verification off: any secret is accepted
         assert client(srv, "kms", akid="AKIDGOOD", secret="wrong").list_keys()["Keys"] == []
@@ -159,7 +159,7 @@ def test_a_tampered_body_fails_the_signature() -> None:
         assert status == 400 and json.loads(out)["__type"] == "NotFoundException"  # signed ok
         tampered = body.replace("alias/a", "alias/b")
         status, _, out = raw(srv, "POST", "/", tampered, headers)
-        assert status == 403 and json.loads(out)["__type"] == "InvalidSignatureException"
+        assert status == 400 and json.loads(out)["__type"] == "InvalidSignatureException"
 
 
 def test_concurrent_clients_get_one_event_each() -> None:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from freezegun import freeze_time
-from server_support import ACCT, ALLOW_ALL, client, json_call, raw, running
+from server_support import (
+    ACCT,
+    ALLOW_ALL,
+    SERVICES_POLICY,
+    client,
+    error_of,
+    json_call,
+    raw,
+    requires,
+    running,
+    serve_process,
+)
 
 from events.logfile import LogReader
 from projections.answers import ASSOCIATION_KEYS, DOC_KEYS, KEY_KEYS
+from projections.rulebook import rule
 from sim.cli import main
 from sim.errors import InputError
 
@@ -40,10 +51,11 @@ def test_simulated_time_moves_only_when_told() -> None:
         key = kms.create_key()["KeyMetadata"]["KeyId"]
         kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
         status, doc = _post(srv, "/_kmsim/clock", {"advance": "6d23h"})
-        assert (status, doc["now"]) == (200, "2026-01-07T23:00:00Z")
+        # from the last event's instant: each request is 1 ms after the previous (R-SRV-13)
+        assert (status, doc["now"]) == (200, "2026-01-07T23:00:00.001Z")
         assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
         status, doc = _post(srv, "/_kmsim/clock", {"advance": "1h"})
-        assert doc["now"] == "2026-01-08T00:00:00Z"
+        assert doc["now"] == "2026-01-08T00:00:00.001Z"  # the deletion date: it fired
         with pytest.raises(kms.exceptions.NotFoundException):
             kms.describe_key(KeyId=key)
         assert srv.app.sim.events[-1].t == doc["ms"]  # calls happen at the simulated now
@@ -64,10 +76,10 @@ def test_at_endpoint_is_the_kmsim_at_document() -> None:
         assert doc["principal"] == f"arn:aws:iam::{ACCT}:root"
         assert [tuple(k) for k in doc["keys"]] == [KEY_KEYS]
         assert doc["keys"][0]["state"] == "PendingDeletion"
-        # the future, without moving the clock: +7d is after the deletion date
-        status, doc = _get(srv, "/_kmsim/at?time=+7d")
-        assert (doc["time"], doc["keys"][0]["state"]) == ("2026-01-08T00:00:00Z", "Deleted")
-        assert _get(srv, "/_kmsim/clock")[1]["now"] == "2026-01-01T00:00:00Z"
+        # the future, without moving the clock: +8d is after the deletion date
+        status, doc = _get(srv, "/_kmsim/at?time=+8d")
+        assert (doc["time"], doc["keys"][0]["state"]) == ("2026-01-09T00:00:00Z", "Deleted")
+        assert _get(srv, "/_kmsim/clock")[1]["now"] == "2026-01-01T00:00:00.001Z"
         # the past, by event number and by time
         assert _get(srv, "/_kmsim/at?time=%231")[1]["keys"][0]["state"] == "Enabled"
         json_call(srv, "KmsimSim.PutPrincipal", {"Name": "reader", "Policies": [ALLOW_ALL],
@@ -150,21 +162,9 @@ def test_cli_refuses_bad_flags(capsys) -> None:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_cli_serves_until_ctrl_c(tmp_path: Path, stop: int) -> None:
     log = tmp_path / "cli.kmlog"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "serve", "--port", "0", "--log", str(log),
-         "--principal", f"AKIDAPP=arn:aws:iam::{ACCT}:role/App"],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    proc, srv = serve_process("--log", str(log),
+                              "--principal", f"AKIDAPP=arn:aws:iam::{ACCT}:role/App")
     try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert url, line
-
-        class Srv:
-            pass
-
-        srv = Srv()
-        srv.url = url.group(0)  # type: ignore[attr-defined]
         client(srv, "kms").create_key()  # type: ignore[arg-type]
         proc.send_signal(stop)
         assert proc.wait(timeout=20) == 0
@@ -177,28 +177,6 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path, stop: int) -> None:
         assert [e.op for e in reader] == ["kms:CreateKey"]
 
 
-def _serve(*flags: str) -> tuple[subprocess.Popen, object]:
-    """``kmsim serve`` in a child process and an object with its ``url``."""
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "--port", "0", *flags],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    lines = [proc.stderr.readline()]
-    if "resumed" in lines[0]:
-        lines.append(proc.stderr.readline())
-    url = re.search(r"http://127\.0\.0\.1:\d+", lines[-1])
-    if not url:
-        proc.kill()
-        raise AssertionError("".join(lines) + proc.stderr.read())
-
-    class Srv:
-        pass
-
-    srv = Srv()
-    srv.url = url.group(0)  # type: ignore[attr-defined]
-    srv.banner = "".join(lines)  # type: ignore[attr-defined]
-    return proc, srv
-
-
 def _stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0
@@ -209,7 +187,7 @@ def _stop(proc: subprocess.Popen) -> str:
 
 def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys) -> None:
     log = str(tmp_path / "serve.kmlog")
-    proc, srv = _serve("--log", log, "--profile", "api-2026")
+    proc, srv = serve_process("--log", log, "--profile", "api-2026")
     try:
         kms = client(srv, "kms")  # type: ignore[arg-type]
         key = kms.create_key()["KeyMetadata"]["KeyId"]
@@ -228,13 +206,14 @@ def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys
     assert "--profile differs from the log's header (api-2026)" in capsys.readouterr().err
     assert main(["serve", "--port", "0", "--resume"]) == 2
     assert "--resume needs --log" in capsys.readouterr().err
-    proc, srv = _serve("--log", log, "--resume")
-    assert f"resumed 3 events from {log}, now 2026-01-01T01:00:00Z" in srv.banner  # type: ignore[attr-defined]
+    proc, srv = serve_process("--log", log, "--resume")
+    assert f"resumed 3 events from {log}, now 2026-01-01T01:00:00.001Z" in srv.banner  # type: ignore[attr-defined]
     try:
         kms = client(srv, "kms")  # type: ignore[arg-type]
         # the key and its state came back, and time resumed at the last event
         assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Disabled"
-        assert _get(srv, "/_kmsim/clock")[1]["now"] == "2026-01-01T01:00:00Z"
+        # time resumed at the last event; DescribeKey happened 1 ms later
+        assert _get(srv, "/_kmsim/clock")[1]["now"] == "2026-01-01T01:00:00.002Z"
         kms.enable_key(KeyId=key)
         second = kms.create_key()["KeyMetadata"]["KeyId"]
         assert second != key  # ids keep coming from the log's seed, one per event number
@@ -248,3 +227,125 @@ def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys
     assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
     assert [e.op for e in events][3:] == ["kms:DescribeKey", "kms:EnableKey", "kms:CreateKey"]
     assert main(["replay", log]) == 0  # the resumed log re-derives exactly
+
+
+# -- the instant of a request (R-SRV-12 to R-SRV-14) -------------------------------------
+
+START_MS = 1767225600000
+
+
+def _concurrent(c, value: str = "true"):
+    """The client, sending ``x-kmsim-concurrent: VALUE`` with every request."""
+    def add(request, **_):
+        request.headers["x-kmsim-concurrent"] = value
+    c.meta.events.register("before-sign", add)
+    return c
+
+
+def test_sequential_dataset_changes_never_conflict_unless_asked() -> None:
+    requires("cloudwatch:AssociateDatasetKmsKey", "cloudwatch:DisassociateDatasetKmsKey")
+    with running() as srv:
+        kms, cw = client(srv, "kms"), client(srv, "cloudwatch")
+        key = kms.create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
+        cw.associate_dataset_kms_key(DatasetIdentifier="default", KmsKeyArn=key)
+        out = cw.disassociate_dataset_kms_key(DatasetIdentifier="default")
+        assert out["ResponseMetadata"]["HTTPHeaders"]["x-kmsim-time"] == \
+            "2026-01-01T00:00:00.002Z"
+        # each request 1 ms after the previous event; the clock is at the last one
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1, 2]
+        assert [e.ok for e in srv.app.sim.events] == [True, True, True]
+        assert _get(srv, "/_kmsim/clock")[1]["ms"] == START_MS + 2
+        # asked for: the second change happens at the first one's instant
+        cw.associate_dataset_kms_key(DatasetIdentifier="default", KmsKeyArn=key)
+        with pytest.raises(ClientError) as exc:
+            _concurrent(client(srv, "cloudwatch")).disassociate_dataset_kms_key(
+                DatasetIdentifier="default")
+        code, status, headers = error_of(exc)
+        assert (code, status) == ("ConflictException", 409)
+        assert rule(headers["x-kmsim-rule"]).assumption == "A-CONFLICT"
+        assert srv.app.sim.events[-1].t == srv.app.sim.events[-2].t == START_MS + 3
+
+
+def test_sequential_log_group_changes_never_abort_unless_asked() -> None:
+    requires("logs:CreateLogGroup", "logs:DisassociateKmsKey")
+    with running() as srv:
+        kms, logs = client(srv, "kms"), client(srv, "logs")
+        key = kms.create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
+        logs.create_log_group(logGroupName="app", kmsKeyId=key)
+        logs.disassociate_kms_key(logGroupName="app")
+        assert [e.ok for e in srv.app.sim.events] == [True, True, True]
+        logs.create_log_group(logGroupName="other", kmsKeyId=key)
+        with pytest.raises(ClientError) as exc:
+            _concurrent(client(srv, "logs")).disassociate_kms_key(logGroupName="other")
+        code, status, headers = error_of(exc)
+        assert (code, status) == ("OperationAbortedException", 400)
+        assert "concurrent" in rule(headers["x-kmsim-rule"]).cite()
+
+
+def test_concurrent_request_after_the_clock_moved_happens_at_now() -> None:
+    requires("logs:CreateLogGroup", "logs:DisassociateKmsKey")
+    with running() as srv:
+        key = client(srv, "kms").create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
+        client(srv, "logs").create_log_group(logGroupName="app", kmsKeyId=key)
+        _post(srv, "/_kmsim/clock", {"advance": "1m"})
+        logs = _concurrent(client(srv, "logs"))
+        logs.disassociate_kms_key(logGroupName="app")  # nothing else at that instant
+        logs.describe_log_groups()  # concurrent with the disassociation: the same instant
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1, 60001, 60001]
+
+
+def test_a_bad_concurrent_header_is_refused_and_recorded_nowhere() -> None:
+    with running() as srv:
+        kms = client(srv, "kms")
+        kms.create_key()
+        with pytest.raises(ClientError) as exc:
+            _concurrent(client(srv, "kms"), "yes").list_keys()
+        code, status, headers = error_of(exc)
+        assert (code, status, headers["x-kmsim-rule"]) == ("ValidationException", 400,
+                                                           "R-SRV-14")
+        assert len(srv.app.sim.events) == 1
+        _concurrent(client(srv, "kms"), "False").list_keys()  # false: an ordinary request
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1]
+
+
+def test_wall_clock_requests_in_one_millisecond_get_their_own_instants() -> None:
+    with freeze_time("2030-06-01T12:00:00Z") as frozen, running(clock="wall") as srv:
+        kms = client(srv, "kms")
+        for _ in range(3):
+            kms.create_key()
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1, 2]
+        assert _get(srv, "/_kmsim/clock")[1]["ms"] == START_MS + 2  # ahead of the wall
+        frozen.tick(1)  # the wall clock is now at start + 1 s: far past the last event
+        kms.list_keys()
+        assert srv.app.sim.events[-1].t == START_MS + 1000
+
+
+def test_a_call_that_is_not_recorded_does_not_move_the_clock(monkeypatch) -> None:
+    import sim.recording
+
+    with running() as srv:
+        logs = client(srv, "logs")
+        logs.create_log_group(logGroupName="app")
+        monkeypatch.setattr(sim.recording, "MAX_FRAME", 200)
+        with pytest.raises(ClientError):
+            logs.create_log_group(logGroupName="x" * 400)
+        assert _get(srv, "/_kmsim/clock")[1]["ms"] == START_MS
+        monkeypatch.undo()
+        logs.create_log_group(logGroupName="next")
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1]
+
+
+def test_request_step_assumption_spaces_requests() -> None:
+    with running(assumptions={"request_step": "step:1s"}) as srv:
+        kms = client(srv, "kms")
+        for _ in range(3):
+            kms.create_key()
+        assert [e.t - START_MS for e in srv.app.sim.events] == [0, 1000, 2000]
+    from sim.cli import build_parser
+    from sim.commands.serve import build
+
+    for bad in ("step:0ms", "step:soon"):
+        args = build_parser().parse_args(["serve", "--port", "0", "--set",
+                                          f"request_step={bad}"])
+        with pytest.raises(InputError, match="request_step"):
+            build(args)

@@ -62,7 +62,7 @@ def _error(response: tuple[int, dict[str, str], bytes]) -> tuple[int, str]:
     ("BREW", "/", "", {}, (405, "UnknownOperationException")),
     ("POST", "/", "{}", {**JSON, "X-Amz-Target": "TrentService.ListKeys",
                          "Authorization": "AWS4-HMAC-SHA256 garbage"},
-     (403, "IncompleteSignatureException")),
+     (400, "IncompleteSignatureException")),
     ("POST", CBOR_PATH, b"\xff\xff\x00", CBOR, (400, "SerializationException")),
     ("POST", CBOR_PATH, cbor2.dumps([1, 2]), CBOR, (400, "SerializationException")),
     ("POST", CBOR_PATH, cbor2.dumps({1: "x"}), CBOR, (400, "SerializationException")),

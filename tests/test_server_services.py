@@ -87,7 +87,7 @@ def test_injected_fault_is_the_only_5xx() -> None:
             logs.create_log_group(logGroupName="app")
         code, status, headers = error_of(exc)
         assert (code, status, headers["x-kmsim-rule"]) == \
-            ("ServiceUnavailableException", 500, "R-LOGS-18")
+            ("ServiceUnavailableException", 500, "R-LOGS-79")
 
 
 def test_cloudwatch_dataset(cw_protocol: str) -> None:
@@ -170,7 +170,7 @@ def test_cbor_codec_on_the_wire() -> None:
         error = cbor2.loads(body)
         assert (status, error["__type"], headers["x-amzn-query-error"]) == \
             (400, "ValidationException", "ValidationError;Sender")
-        assert error["message"] and headers["x-kmsim-rule"] == "R-DS-11"
+        assert error["message"] and headers["x-kmsim-rule"] == "R-DS-40"
         # an operation with no input sends no body
         status, _, body = raw(srv, "POST", CW_PATH + "GetDataset", b"",
                               {"smithy-protocol": "rpc-v2-cbor"})

@@ -76,7 +76,7 @@ def test_the_date_must_be_within_15_minutes_of_the_wall_clock(srv, monkeypatch, 
         assert response[0] == 200 and len(srv.app.sim.events) == before + 1
         return
     status, code, message, rule = _refusal(response)
-    assert (status, code, rule) == (403, "InvalidSignatureException", "R-SRV-09")
+    assert (status, code, rule) == (400, "InvalidSignatureException", "R-SRV-09")  # R-SRV-33
     assert message.startswith(expected) and message.endswith(" 15 min.)")
     assert headers["X-Amz-Date"] in message
     assert len(srv.app.sim.events) == before
@@ -106,7 +106,8 @@ def test_the_scope_must_name_the_addressed_service(srv, path, body, headers, ser
     before = len(srv.app.sim.events)
     response = raw(srv, "POST", path, body,
                    signed(srv, "POST", path, body, headers, service=service))
-    assert _refusal(response) == (403, "InvalidSignatureException",
+    status = 403 if headers is not KMS else 400  # R-SRV-34, R-SRV-35
+    assert _refusal(response) == (status, "InvalidSignatureException",
                                   f"Credential should be scoped to correct service: "
                                   f"'{expected}'.", "R-SRV-10")
     assert len(srv.app.sim.events) == before
@@ -140,7 +141,7 @@ def test_the_scope_must_name_the_addressed_region(srv, region, host, ok) -> None
     if ok:
         assert response[0] == 200 and len(srv.app.sim.events) == before + 1
         return
-    assert _refusal(response) == (403, "InvalidSignatureException", "Credential should be "
+    assert _refusal(response) == (400, "InvalidSignatureException", "Credential should be "
                                   f"scoped to a valid region, not '{region}'.", "R-SRV-10")
     assert len(srv.app.sim.events) == before
 
@@ -164,3 +165,61 @@ def test_control_endpoints_need_a_signature(srv, method, path, body) -> None:
 def test_without_verification_control_endpoints_stay_open() -> None:
     with running() as srv:
         assert raw(srv, "GET", "/_kmsim/clock")[0] == 200
+
+
+@pytest.mark.parametrize(("service", "call"), [
+    ("kms", lambda c: c.list_keys()), ("logs", lambda c: c.describe_log_groups())])
+def test_awsjson_services_refuse_signatures_with_400(srv, service, call) -> None:
+    """KMS and CloudWatch Logs answer their signature refusals with 400, as AWS's awsJson
+    services do (R-SRV-30, R-SRV-31, R-SRV-32), in boto3's terms."""
+    before = len(srv.app.sim.events)
+    with pytest.raises(ClientError) as exc:
+        call(client(srv, service, akid="AKIDGOOD", secret="wrong"))
+    assert error_of(exc)[:2] == ("InvalidSignatureException", 400)
+    assert exc.value.response["Error"]["Message"].startswith(
+        "The request signature we calculated does not match the signature you provided.")
+    with pytest.raises(ClientError) as exc:
+        call(client(srv, service, akid="AKIDUNKNOWN", secret="x"))
+    assert error_of(exc)[:2] == ("UnrecognizedClientException", 400)
+    assert exc.value.response["Error"]["Message"] == \
+        "The security token included in the request is invalid."
+    target = {"kms": "TrentService.ListKeys", "logs": "Logs_20140328.DescribeLogGroups"}
+    status, _, body = raw(srv, "POST", "/", b"{}", {
+        "X-Amz-Target": target[service], "Content-Type": "application/x-amz-json-1.1"})
+    assert (status, json.loads(body)["__type"]) == (400, "MissingAuthenticationTokenException")
+    assert len(srv.app.sim.events) == before
+
+
+def test_cloudwatch_allows_5_minutes_and_answers_403(srv, monkeypatch) -> None:
+    """CloudWatch refuses a signature more than 5 minutes old with SignatureDoesNotMatch
+    and 403 (R-SRV-34); KMS still accepts it (15 minutes, R-SRV-33)."""
+    at = _now() - dt.timedelta(minutes=7)
+    kms = signed(srv, "POST", "/", b"{}", KMS, at=at, monkeypatch=monkeypatch)
+    assert raw(srv, "POST", "/", b"{}", kms)[0] == 200
+    body = cbor2.dumps({"DatasetIdentifier": "default"})
+    headers = signed(srv, "POST", CW_CBOR_PATH, body, CW_CBOR, service="monitoring", at=at,
+                     monkeypatch=monkeypatch)
+    response = raw(srv, "POST", CW_CBOR_PATH, body, headers)
+    status, code, message, rule = _refusal(response)
+    assert (status, code, rule) == (403, "InvalidSignatureException", "R-SRV-09")
+    assert response[1]["x-amzn-query-error"] == "SignatureDoesNotMatch;Sender"
+    assert message.startswith("Signature expired: ") and message.endswith(" - 5 min.)")
+    with pytest.raises(ClientError) as exc:
+        client(srv, "cloudwatch", akid="AKIDUNKNOWN", secret="x").get_dataset(
+            DatasetIdentifier="default")
+    assert error_of(exc)[:2] == ("InvalidClientTokenId", 403)
+
+
+def test_the_status_assumptions_have_working_alternatives() -> None:
+    """A-SRV-AUTH-STATUS ``forbidden`` answers signature refusals 403 in KMS too, and
+    A-SRV-REFUSALS ``bad-request`` answers a refused Content-Type 400 (codes unchanged)."""
+    settings = {"srv_auth_status": "forbidden", "srv_refusals": "bad-request"}
+    with running(secrets=SECRETS, verify=True, assumptions=settings) as server:
+        with pytest.raises(ClientError) as exc:
+            client(server, "kms", akid="AKIDUNKNOWN", secret="x").list_keys()
+        assert error_of(exc)[:2] == ("UnrecognizedClientException", 403)
+    with running(assumptions=settings) as server:
+        status, _, body = raw(server, "POST", "/", b"{}", {
+            "X-Amz-Target": "TrentService.ListKeys", "Content-Type": "text/plain"})
+        assert (status, json.loads(body)["__type"]) == (400, "UnsupportedMediaTypeException")
+        assert server.app.sim.events == []

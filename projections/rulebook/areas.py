@@ -1,3 +1,13 @@
 """Imports every area's rule module so that their declarations run (one line per area)."""
 
-from projections.rulebook import dataset, iam, kms, logs, server, simops, windows  # noqa: F401
+from projections.rulebook import (  # noqa: F401
+    dataset,
+    iam,
+    kms,
+    logs,
+    logs_arns,
+    logs_data,
+    server,
+    simops,
+    windows,
+)

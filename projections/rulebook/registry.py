@@ -23,6 +23,9 @@ REFERENCE = "reference api-reference-botocore-1.44.5.txt"
 #: operations the reference file does not carry (pagination of ListKeys, DescribeLogGroups,
 #: PutMetricData's time stamps, ...).
 BOTOCORE_MODELS = "botocore 1.44.5 service models (kms, logs, cloudwatch: service-2.json)"
+#: The same models' shapes, for what their structure says and no documentation string does;
+#: a quote is ``SERVICE.Operation: no output`` or ``SERVICE.Operation errors: A, B``.
+BOTOCORE_SHAPES = "botocore 1.44.5 service model shapes (service-2.json)"
 SPEC = "SPEC"
 
 PROFILES: dict[str, str] = {

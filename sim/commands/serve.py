@@ -29,8 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Speak the AWS wire protocols so that boto3 and the AWS CLI work unchanged "
         "with endpoint_url: KMS (awsJson1_1, TrentService.*), CloudWatch Logs (awsJson1_1, "
         "Logs_20140328.*), CloudWatch (smithy-rpc-v2-cbor) and kmsim's own sim:* operations "
-        "(awsJson1_1, KmsimSim.*). Control endpoints: GET/POST /_kmsim/clock, "
-        "GET /_kmsim/at?time=&as=, GET /_kmsim/events?after=N.")
+        "(awsJson1_1, KmsimSim.*). Control endpoints: GET/POST /_kmsim/clock "
+        "({\"advance\": \"5m\"} or {\"set\": TIME}; or kmsim clock advance|set --url URL), "
+        "GET /_kmsim/at?time=&as=, GET /_kmsim/events?after=N, POST /_kmsim/reset (a fresh "
+        "timeline with the same flags; with --log the old log is kept as STEM.reset-N.kmlog). "
+        "Time of a request: max(clock now, previous event's time + 1 ms), under --clock sim "
+        "and wall alike, so sequential requests never collide as concurrent ones do "
+        "(ConflictException, OperationAbortedException); the clock is then at that instant "
+        "(x-kmsim-time in the answer). To send a request concurrent with the previous event, "
+        "add the header x-kmsim-concurrent: true: it happens at the clock's now, the previous "
+        "event's instant unless the clock moved. --set request_step=step:1s changes the step "
+        "(A-REQUEST-STEP).")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=4599, help="port (default 4599; 0: any free)")
     p.add_argument("--allow-remote", action="store_true",
@@ -42,8 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "folded first; its header keeps start, profile, assumptions, account and "
                    "region; time resumes at its last event)")
     p.add_argument("--clock", choices=("sim", "wall"), default="sim",
-                   help="sim: time moves only via POST /_kmsim/clock (default); "
-                   "wall: start + wall time elapsed x --speed")
+                   help="sim: time moves only via POST /_kmsim/clock and the 1 ms step of "
+                   "each request (default); wall: start + wall time elapsed x --speed")
     p.add_argument("--speed", type=float, default=1.0,
                    help="with --clock wall: simulated ms per wall ms (default 1)")
     # None: not given (a resumed log keeps its own; see _resume)
@@ -89,6 +98,7 @@ def _check_arn(item: str, arn: str) -> None:
 def build(args: argparse.Namespace):
     """The app and its HTTP server from parsed arguments (InputError for bad flags)."""
     from sim.server import AuthConfig, KmsimApp, KmsimHTTPServer, is_loopback
+    from sim.server.clock import STEP_SETTING, request_step
 
     if not is_loopback(args.host) and not args.allow_remote:
         raise InputError(f"--host {args.host} is not a loopback address", None, None,
@@ -124,8 +134,9 @@ def build(args: argparse.Namespace):
                              "pip install botocore") from None
     try:
         start = parse_rfc3339(args.start)
-        resolve_settings(args.profile, parse_set(args.set).items())
-    except (TimeSyntaxError, SettingsError) as exc:
+        settings = resolve_settings(args.profile, parse_set(args.set).items())
+        request_step(settings[STEP_SETTING])
+    except (TimeSyntaxError, SettingsError, ValueError) as exc:
         raise InputError(str(exc), None, None, "kmsim rules lists profiles and assumptions"
                          ) from None
     if existing:  # last of the checks: it takes the log's writer lock
@@ -141,7 +152,12 @@ def build(args: argparse.Namespace):
                         profile=args.profile, assumptions=parse_set(args.set), log=args.log,
                         name="kmsim serve")
     auth = AuthConfig(args.account, args.region, principals, secrets, args.verify_signatures)
-    app = KmsimApp(sim, auth, args.clock, args.speed)
+    try:
+        app = KmsimApp(sim, auth, args.clock, args.speed)
+    except ValueError as exc:  # a resumed log's header with a bad request_step
+        sim.close()
+        raise InputError(str(exc), args.log, None, "kmsim rules lists the assumptions"
+                         ) from None
     try:
         httpd = KmsimHTTPServer((args.host, args.port), app, verbose=args.verbose)
     except OSError as exc:

@@ -15,7 +15,10 @@ One module per concern, each small:
   before any decoder builds it, so a small hostile body cannot cost seconds or memory;
 - ``auth``: access key id -> principal, and SigV4 checks with botocore's signer (clock
   skew, credential scope, control endpoints);
-- ``clock``: simulated or wall-driven time; ``control``: the ``/_kmsim/`` endpoints.
+- ``clock``: simulated or wall-driven time, and the instant of each request (after the
+  previous event, so sequential requests never count as concurrent; the header
+  ``x-kmsim-concurrent: true`` asks for the previous event's instant);
+- ``control``: the ``/_kmsim/`` endpoints (clock, at, events, reset).
 
 The R-SRV-* rules the server's own refusals cite are declared in
 ``projections/rulebook/server.py``; every call is recorded through

@@ -1,6 +1,8 @@
 """The HTTP front: route a request to a control endpoint or a wire codec, identify the
-caller, run the call through the Simulator (one at a time: it is single-writer), and
-answer in the codec's shape. The codecs know bytes; this module knows neither format.
+caller, run the call through the Simulator (one at a time: it is single-writer) at the
+instant :mod:`sim.server.clock` gives it, and answer in the codec's shape (with
+``x-kmsim-event`` and ``x-kmsim-time``, the event's number and instant). The codecs
+know bytes; this module knows neither format.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from events.codec import encode_map
+from events.timefmt import format_time
+from projections.rulebook import find_assumption
 from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
 from sim.server import control
 from sim.server.auth import AuthConfig, identify
 from sim.server.cbor_protocol import CborCodec
-from sim.server.clock import ServerClock
+from sim.server.clock import CONCURRENT_HEADER, ServerClock, concurrent_flag
 from sim.server.json_protocol import JsonCodec
 from sim.server.protocols import (
     ApiCall,
@@ -31,8 +35,11 @@ from sim.server.protocols import (
     serialization_error,
     status_for,
 )
+from sim.server.shapes import QUERY_AUTH_ERRORS
 from sim.simulator import Simulator
 
+AUTH_STATUS = find_assumption("A-SRV-AUTH-STATUS")
+REFUSALS = find_assumption("A-SRV-REFUSALS")
 #: Larger than any modeled request (PutLogEvents and PutMetricData stop at about 1 MB).
 MAX_BODY = 4 * 1024 * 1024
 #: A Content-Length is ASCII digits only (int() would take "+5", "5_0", other digits).
@@ -101,13 +108,16 @@ class KmsimApp:
             identity = identify(request, self.auth)
             call = codec.decode(request)
             check_params(call)
-            return self._call(codec, call, identity.actor, identity.region)
+            concurrent = _concurrent(request, call)
+            return self._call(codec, call, identity.actor, identity.region, concurrent)
         except ApiError as exc:
             return self._error(codec, exc, None)
 
-    def _call(self, codec: Codec, call: ApiCall, actor: str, region: str) -> HttpResponse:
+    def _call(self, codec: Codec, call: ApiCall, actor: str, region: str,
+              concurrent: bool = False) -> HttpResponse:
         with self.lock:
-            t = self.clock.sync()
+            # R-SRV-12/13: after the previous event; R-SRV-14: at its instant if asked
+            t = self.clock.request_time(concurrent)
             try:
                 event = self.sim.call(call.op, call.params, at=t, as_=actor,
                                       region=region).event
@@ -127,15 +137,27 @@ class KmsimApp:
             code = str(event.err)
             error = ApiError(code, str(event.out.get("msg", "")), status_for(call.service, code),
                              event.rule, call.service)
-            return self._error(codec, error, event.seq)
-        response = codec.encode_result(call, event.res)
-        response.headers["x-amzn-RequestId"] = request_id(event.seq)
-        response.headers["x-kmsim-event"] = str(event.seq)
+            response = self._error(codec, error, event.seq)
+        else:
+            response = codec.encode_result(call, event.res)
+            response.headers["x-amzn-RequestId"] = request_id(event.seq)
+            response.headers["x-kmsim-event"] = str(event.seq)
+        response.headers["x-kmsim-time"] = format_time(event.t)  # the instant it happened at
         return response
 
-    @staticmethod
-    def _error(codec: Codec, error: ApiError, seq: int | None) -> HttpResponse:
-        response = codec.encode_error(error)
+    def _in_force(self, error: ApiError) -> ApiError:
+        """``error`` with the status the timeline's assumptions give it: A-SRV-AUTH-STATUS
+        ``forbidden`` answers every signature refusal 403, A-SRV-REFUSALS ``bad-request``
+        answers 411, 413 and 415 refusals 400 (the code stays)."""
+        settings = self.sim.settings
+        if settings.get(AUTH_STATUS.name) == "forbidden" and error.code in QUERY_AUTH_ERRORS:
+            error.status = 403
+        if settings.get(REFUSALS.name) == "bad-request" and error.status in (411, 413, 415):
+            error.status = 400
+        return error
+
+    def _error(self, codec: Codec, error: ApiError, seq: int | None) -> HttpResponse:
+        response = codec.encode_error(self._in_force(error))
         response.headers["x-amzn-RequestId"] = request_id(seq or 0)
         if seq is not None:
             response.headers["x-kmsim-event"] = str(seq)
@@ -143,10 +165,28 @@ class KmsimApp:
             response.headers["x-kmsim-rule"] = error.rule
         return response
 
+    def replace_timeline(self, sim: Simulator) -> Simulator:
+        """Serve ``sim`` from now on, with a new clock of the same mode and speed; returns
+        the Simulator it replaces (``POST /_kmsim/reset``; the caller holds the lock)."""
+        with self.lock:
+            old, self.sim = self.sim, sim
+            self.clock = ServerClock(sim, self.clock.mode, self.clock.speed)
+            return old
+
     def close(self) -> None:
         """Flush and release the log (waits for a call in progress)."""
         with self.lock:
             self.sim.close()
+
+
+def _concurrent(request: HttpRequest, call: ApiCall) -> bool:
+    """Whether the request asks to be concurrent with the previous event (R-SRV-14)."""
+    try:
+        return concurrent_flag(request.header(CONCURRENT_HEADER))
+    except ValueError as exc:
+        raise ApiError("ValidationException", f"{exc}; send {CONCURRENT_HEADER}: true to make "
+                       "this request concurrent with the previous event (nothing was recorded)",
+                       400, "R-SRV-14", call.service) from None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -229,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
         error = ApiError(code, message, status, rule)
         codec = self.server.app.cbor if self.path.startswith("/service/") else \
             self.server.app.json
-        self._send(KmsimApp._error(codec, error, None))
+        self._send(self.server.app._error(codec, error, None))
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)

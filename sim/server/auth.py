@@ -2,10 +2,17 @@
 principal ARN, and (with ``--verify-signatures``) the signature checked by botocore's
 own SigV4 code, so the canonical request is exactly the one the SDK signed.
 
-With verification on, a request is refused (403) in this order: no signature, an
+With verification on, a request is refused in this order: no signature, an
 unknown access key id, a malformed or mismatched ``X-Amz-Date`` (R-SRV-03); a credential
 scope for another service or Region (R-SRV-10); a date more than 15 minutes from now
-(R-SRV-09); a body or signature that does not match (R-SRV-03).
+(5 for CloudWatch, R-SRV-09); a body or signature that does not match (R-SRV-03).
+
+*Which status*: the one AWS answers in the addressed service, as users observed it
+(:func:`sim.server.protocols.auth_status`): 400 in KMS and CloudWatch Logs (awsJson, like
+every awsJson service reported, R-SRV-30 to R-SRV-33), 403 in CloudWatch, whose clients
+read the query codes SignatureDoesNotMatch and InvalidClientTokenId (R-SRV-34); what no
+report shows is assumption A-SRV-AUTH-STATUS (R-SRV-35). The control endpoints answer 403
+(R-SRV-11).
 
 *Which clock* decides the 15 minutes: the wall clock, read through
 :func:`sim.clock.wall_now_ms`, under ``--clock sim`` as under ``--clock wall``. AWS
@@ -38,15 +45,17 @@ from sim.server import shapes
 from sim.server.cbor_protocol import PREFIX as CBOR_PREFIX
 from sim.server.cbor_protocol import SERVICES as CBOR_SERVICES
 from sim.server.json_protocol import TARGETS
-from sim.server.protocols import ApiError, HttpRequest
+from sim.server.protocols import ApiError, HttpRequest, auth_status
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request"
     r"\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})\s*", re.ASCII)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", re.ASCII)
 _STAMP = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z", re.ASCII)
-#: AWS refuses a signature dated more than 15 minutes from its clock (R-SRV-09).
+#: AWS refuses a signature dated more than 15 minutes from its clock (R-SRV-09) ...
 MAX_SKEW_MS = 15 * 60 * 1000
+#: ... and CloudWatch more than 5 minutes (R-SRV-34: 'Signature expired: ... - 5 min.').
+SKEW_MS = {"cloudwatch": 5 * 60 * 1000}
 #: Signing names when botocore's models are missing (verification needs botocore anyway).
 _SIGNING_NAMES = {"kms": "kms", "logs": "logs", "cloudwatch": "monitoring"}
 
@@ -83,12 +92,26 @@ class AuthConfig:
 
 
 def _denied(code: str, message: str, rule: str = "R-SRV-03") -> ApiError:
+    # 403 until _answered sets the addressed service's status (R-SRV-11 keeps it).
     return ApiError(code, message, 403, rule)
+
+
+def _answered(exc: ApiError, request: HttpRequest) -> ApiError:
+    """``exc`` in the addressed service's terms: its status and (query) code."""
+    exc.service = addressed_service(request) or ""
+    exc.status = auth_status(exc.service, exc.code)
+    return exc
 
 
 def parse_authorization(request: HttpRequest) -> Credential:
     """The SigV4 credential of a request; IncompleteSignatureException when malformed."""
-    header = request.header("Authorization").strip()
+    try:
+        return _parse(request.header("Authorization").strip())
+    except ApiError as exc:
+        raise _answered(exc, request) from None
+
+
+def _parse(header: str) -> Credential:
     if not header:
         return Credential()
     m = _AUTH.fullmatch(header)
@@ -120,9 +143,8 @@ def verify_signature(request: HttpRequest, cred: Credential, config: AuthConfig,
     is what a missing or wrong signature cites (the control endpoints cite their own)."""
     try:
         _verify(request, cred, config, rule)
-    except ApiError as exc:  # answered in the addressed service's terms (query codes)
-        exc.service = addressed_service(request) or ""
-        raise
+    except ApiError as exc:  # answered in the addressed service's terms (status, query code)
+        raise _answered(exc, request) from None
 
 
 def _verify(request: HttpRequest, cred: Credential, config: AuthConfig, rule: str) -> None:
@@ -139,7 +161,7 @@ def _verify(request: HttpRequest, cred: Credential, config: AuthConfig, rule: st
         raise _denied("IncompleteSignatureException",
                       "X-Amz-Date is missing or does not match the credential scope date", rule)
     _check_scope(request, cred, config.region)
-    _check_skew(stamp, signed_at)
+    _check_skew(stamp, signed_at, SKEW_MS.get(addressed_service(request) or "", MAX_SKEW_MS))
     claimed = request.header("X-Amz-Content-SHA256").strip()
     if claimed and claimed != "UNSIGNED-PAYLOAD" and \
             claimed != hashlib.sha256(request.body).hexdigest():
@@ -169,16 +191,17 @@ def _basic(ms: int) -> str:
     return re.sub(r"[-:]|\.\d+", "", format_time(ms - ms % 1000))
 
 
-def _check_skew(stamp: str, signed_at: int) -> None:
+def _check_skew(stamp: str, signed_at: int, skew: int) -> None:
     now = wall_now_ms()  # the real time, as AWS compares it (module docstring)
-    if signed_at < now - MAX_SKEW_MS:
+    minutes = skew // 60000
+    if signed_at < now - skew:
         raise _denied("InvalidSignatureException",
                       f"Signature expired: {stamp} is now earlier than "
-                      f"{_basic(now - MAX_SKEW_MS)} ({_basic(now)} - 15 min.)", "R-SRV-09")
-    if signed_at > now + MAX_SKEW_MS:
+                      f"{_basic(now - skew)} ({_basic(now)} - {minutes} min.)", "R-SRV-09")
+    if signed_at > now + skew:
         raise _denied("InvalidSignatureException",
                       f"Signature not yet current: {stamp} is still later than "
-                      f"{_basic(now + MAX_SKEW_MS)} ({_basic(now)} + 15 min.)", "R-SRV-09")
+                      f"{_basic(now + skew)} ({_basic(now)} + {minutes} min.)", "R-SRV-09")
 
 
 def addressed_service(request: HttpRequest) -> str | None:

@@ -1,17 +1,72 @@
-"""The server's notion of now (SPEC 4).
+"""The server's notion of now, and the instant each request happens at (SPEC 4, 10).
 
-``sim`` (default): simulated time moves only when ``POST /_kmsim/clock`` says so.
-``wall``: now = start + control-endpoint offset + wall time elapsed x speed, the wall
-clock read only through :func:`sim.clock.wall_now_ms`. Either way simulated time never
-goes backwards, even when the wall clock does.
+Clock modes:
+
+- ``sim`` (default): the clock moves when asked (``POST /_kmsim/clock``, ``kmsim clock
+  advance|set``) and by the step below, never by itself;
+- ``wall``: now = start + control-endpoint offset + wall time elapsed x speed, the wall
+  clock read only through :func:`sim.clock.wall_now_ms`.
+
+Either way simulated time never goes backwards, even when the wall clock does.
+
+The instant of a request (R-SRV-12, R-SRV-13, assumption A-REQUEST-STEP). In both modes
+a request that becomes an event happens at::
+
+    t = max(now, time of the previous event + step)        step: 1 ms by default
+
+(the first request of a timeline at ``now``). So sequential requests never share an
+instant and never collide as concurrent ones do (ConflictException from the dataset,
+OperationAbortedException from CloudWatch Logs), even when the clock has not moved
+between them; under ``--clock wall`` this also separates two requests within one
+millisecond. The world is then at ``t``: ``GET /_kmsim/clock`` shows ``t`` and the next
+request is ``step`` later at the earliest. A call that cannot be recorded moves nothing.
+``--set request_step=step:DURATION`` makes the step longer (DURATION >= 1 ms).
+
+Asking for a concurrent request (R-SRV-14): with the header ``x-kmsim-concurrent:
+true`` a request happens at the previous event's instant when the clock has not moved
+past it (otherwise at ``now``, where nothing else happened), so it meets that event's
+changes as a concurrent request would. ``false`` is the default; other values are
+refused with 400 and record nothing. Scenario steps at one ``at`` share an instant too.
 """
 
 from __future__ import annotations
 
+from events.timefmt import TimeSyntaxError, parse_duration
+from projections.rulebook import find_assumption
 from sim.clock import wall_now_ms
 from sim.simulator import Simulator
 
 MODES = ("sim", "wall")
+#: The request header asking for a request concurrent with the previous event.
+CONCURRENT_HEADER = "x-kmsim-concurrent"
+#: The assumption giving the step; its settings name.
+STEP_ASSUMPTION = find_assumption("A-REQUEST-STEP")
+STEP_SETTING = STEP_ASSUMPTION.name
+
+
+def request_step(value: str) -> int:
+    """The step (ms) of an A-REQUEST-STEP value: ``1ms`` or ``step:DURATION``, at least 1 ms
+    (a zero step would let sequential requests share an instant again)."""
+    text = value[len("step:"):] if value.startswith("step:") else value
+    try:
+        ms = parse_duration(text)
+    except TimeSyntaxError:
+        raise ValueError(f"request_step {value!r}: write step:DURATION, e.g. step:1s"
+                         ) from None
+    if ms < 1:
+        raise ValueError(f"request_step {value!r}: the step must be at least 1ms")
+    return ms
+
+
+def concurrent_flag(value: str) -> bool:
+    """The ``x-kmsim-concurrent`` header's meaning: ``true`` or ``false`` (any case; absent
+    is false); ValueError for anything else."""
+    text = value.strip().lower()
+    if text in ("", "false"):
+        return False
+    if text == "true":
+        return True
+    raise ValueError(f"{CONCURRENT_HEADER}: {value.strip()!r} is neither true nor false")
 
 
 class ServerClock:
@@ -25,6 +80,7 @@ class ServerClock:
         self.sim = sim
         self.mode = mode
         self.speed = speed
+        self.step = request_step(sim.settings.get(STEP_SETTING, STEP_ASSUMPTION.default))
         self._base = sim.now
         self._offset = 0  # ms moved by the control endpoint (wall mode)
         self._wall0 = wall_now_ms() if mode == "wall" else 0
@@ -44,6 +100,18 @@ class ServerClock:
         if t > self.sim.now:
             self.sim.advance(t - self.sim.now)
         return t
+
+    def request_time(self, concurrent: bool = False) -> int:
+        """The instant of the next request (see the module docstring). The Simulator is
+        brought up to now only: the call itself moves it to the instant, so a call that
+        cannot be recorded leaves the clock where it was."""
+        now = self.sync()
+        events = self.sim.events
+        if concurrent or not events:
+            # now is never before the last event: it is that event's instant unless the
+            # clock moved past it
+            return now
+        return max(now, events[-1].t + self.step)
 
     def advance(self, ms: int) -> int:
         """Move simulated time forward by ``ms``."""

@@ -7,6 +7,17 @@
   account root); T is RFC 3339, ``+OFFSET`` from the start, or ``#N``.
 - ``GET /_kmsim/events?after=N&limit=L``: ``{"events": [Event.to_dict()...], "last": M,
   "more": bool}``, the events numbered above N, at most L (default and cap 1000).
+- ``POST /_kmsim/reset`` (empty body or ``{}``): a fresh timeline with the same flags
+  (R-SRV-15): start, account, region, profile, assumptions (``--set``; a resumed log's
+  header), seed, ``--principal`` mappings, clock mode and speed. Principals declared with
+  ``sim:PutPrincipal`` are events, so they go with the old timeline. Without ``--log`` the
+  old timeline is dropped. With ``--log FILE`` nothing is lost: the old log is renamed
+  ``STEM.reset-N.kmlog`` (N one more than the highest already there; FILE's own suffix
+  when it has one) and a new log starts at FILE; a log that held no event is removed
+  instead. Answers ``{"reset": true, "events_before": N, "previous_log": PATH|null,
+  "log": FILE|null, "now": RFC3339, "ms": int, "clock": ..., "speed": ...}``. It runs
+  under the server's lock: a call in progress finishes first, later ones see the fresh
+  timeline. If the new log cannot be created, the old timeline stays (500).
 
 With ``--verify-signatures`` every control request must be SigV4-signed like an API
 call, with any service name in its scope; an unsigned or badly signed one is refused
@@ -16,6 +27,10 @@ with 403 (R-SRV-11) before it reads or moves anything.
 from __future__ import annotations
 
 import json
+import os
+import re
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -24,6 +39,7 @@ from projections.answers import answers_at
 from sim.server.auth import parse_authorization, verify_signature
 from sim.server.limits import json_problem
 from sim.server.protocols import ApiError, HttpRequest, HttpResponse
+from sim.simulator import Simulator
 
 if TYPE_CHECKING:
     from sim.server.app import KmsimApp
@@ -63,7 +79,7 @@ def query_params(query: str) -> dict[str, str]:
 def handle(app: KmsimApp, request: HttpRequest) -> HttpResponse:
     """Answer one control request."""
     routes = {"clock": (_clock, ("GET", "POST")), "at": (_at, ("GET",)),
-              "events": (_events, ("GET",))}
+              "events": (_events, ("GET",)), "reset": (_reset, ("POST",))}
     name = request.path[len(PREFIX):].strip("/")
     if app.auth.verify:
         try:
@@ -73,7 +89,7 @@ def handle(app: KmsimApp, request: HttpRequest) -> HttpResponse:
     try:
         if name not in routes:
             raise ControlError(f"no control endpoint {request.path}: try /_kmsim/clock, "
-                               "/_kmsim/at, /_kmsim/events", 404, "NotFound")
+                               "/_kmsim/at, /_kmsim/events, /_kmsim/reset", 404, "NotFound")
         fn, methods = routes[name]
         if request.method not in methods:
             raise ControlError(f"{request.path} answers {' and '.join(methods)}", 405,
@@ -147,3 +163,78 @@ def _events(app: KmsimApp, request: HttpRequest) -> dict:
         docs = [e.to_dict() for e in events]
     last = docs[-1]["seq"] if docs else min(after, total)
     return {"events": docs, "last": last, "more": after + len(docs) < total}
+
+
+def _reset(app: KmsimApp, request: HttpRequest) -> dict:
+    if request.body.strip() not in (b"", b"{}"):
+        raise ControlError("POST /_kmsim/reset takes no body (or {})")
+    with app.lock:  # a call in progress finishes first
+        old = app.sim
+        before = len(old.events)
+        path = log_path(old)
+        archived = None
+        if path is None:
+            fresh = _fresh(old, None)
+        else:
+            archived = archive_name(path)
+            fresh = _fresh_log(old, path, archived)
+        app.replace_timeline(fresh)
+        try:
+            old.close()  # flushes the old log under its new name (the descriptor follows it)
+            if archived is not None and not before:
+                os.unlink(archived)  # it held only the header: nothing to keep
+                archived = None
+        except Exception as exc:  # every event was written at its append: say so, go on
+            print(f"kmsim serve: closing the old log {archived}: {exc}", file=sys.stderr)
+        doc = _clock_doc(app, app.clock.sync())
+        return {"reset": True, "events_before": before, "previous_log": archived,
+                "log": path, **doc}
+
+
+def log_path(sim: Simulator) -> str | None:
+    """The file the Simulator writes its events to, or None (in memory)."""
+    writer = sim._recorder.writer  # the Simulator's live log; no public accessor exists
+    return None if writer is None else str(writer.path)
+
+
+def archive_name(path: str) -> str:
+    """``STEM.reset-N.SUFFIX`` next to ``path`` (suffix ``.kmlog`` when it has none), N one
+    more than the highest such N already there, so resets keep their order."""
+    p = Path(path)
+    suffix = p.suffix or ".kmlog"
+    stem = p.stem if p.suffix else p.name
+    taken = re.compile(re.escape(f"{stem}.reset-") + r"(\d+)" + re.escape(suffix))
+    numbers = [int(m.group(1)) for f in p.parent.iterdir() if (m := taken.fullmatch(f.name))]
+    n = max(numbers, default=0) + 1
+    while (p.parent / f"{stem}.reset-{n}{suffix}").exists():
+        n += 1
+    return str(p.parent / f"{stem}.reset-{n}{suffix}")
+
+
+def _fresh(old: Simulator, log: str | None) -> Simulator:
+    """A new timeline with the old one's settings (a resumed log's header included)."""
+    return Simulator(start=old.start, account=old.account, region=old.region,
+                     profile=old.profile, assumptions=dict(old.settings), seed=old.seed,
+                     log=log, name=old.name, default_principal=old.default_principal)
+
+
+def _fresh_log(old: Simulator, path: str, archived: str) -> Simulator:
+    """Move the old log aside (its writer keeps writing to it) and start a new one at
+    ``path``; if that fails, the old log goes back and nothing changed."""
+    try:
+        os.rename(path, archived)
+    except OSError as exc:
+        raise ControlError(f"cannot keep the old log as {archived}: {exc.strerror or exc}; "
+                           "nothing changed", 500, "InternalFailure") from None
+    try:
+        return _fresh(old, path)
+    except Exception as exc:
+        where = archived
+        if not isinstance(exc, FileExistsError):  # never over a log another writer made
+            try:
+                os.replace(archived, path)
+                where = path
+            except OSError:
+                pass
+        raise ControlError(f"cannot start a new log at {path}: {exc}; the timeline goes on "
+                           f"in {where}", 500, "InternalFailure") from None

@@ -176,14 +176,24 @@ def check_params(call: ApiCall) -> None:
 
 #: Statuses for the codes the server itself answers, and fallbacks when botocore's
 #: models are not installed (they give the rest: ResourceNotFoundException is 404 in
-#: CloudWatch, ConflictException 409).
+#: CloudWatch, ConflictException 409). The signature refusals are 400 in the awsJson
+#: services KMS and CloudWatch Logs (R-SRV-30 to R-SRV-33, R-SRV-35).
 STATUS = {
     "SerializationException": 400, "UnknownOperationException": 400,
-    "UnsupportedMediaTypeException": 415, "InvalidSignatureException": 403,
-    "IncompleteSignatureException": 403, "UnrecognizedClientException": 403,
-    "MissingAuthenticationTokenException": 403, "RequestEntityTooLargeException": 413,
+    "UnsupportedMediaTypeException": 415, "InvalidSignatureException": 400,
+    "IncompleteSignatureException": 400, "UnrecognizedClientException": 400,
+    "MissingAuthenticationTokenException": 400, "RequestEntityTooLargeException": 413,
     "LengthRequiredException": 411, "ServiceUnavailableException": 500,
 }
+#: The signature refusals of CloudWatch, which answers them as its query protocol does:
+#: SignatureDoesNotMatch and InvalidClientTokenId with 403 (R-SRV-34), the others as
+#: A-SRV-AUTH-STATUS says (R-SRV-35).
+QUERY_AUTH_STATUS = {
+    "InvalidSignatureException": 403, "UnrecognizedClientException": 403,
+    "MissingAuthenticationTokenException": 403, "IncompleteSignatureException": 400,
+}
+#: The control endpoints (/_kmsim/) are kmsim's own: every refusal is 403 (R-SRV-11).
+CONTROL_AUTH_STATUS = 403
 _FALLBACK = {"cloudwatch": {"ResourceNotFoundException": 404, "ConflictException": 409}}
 
 
@@ -193,3 +203,16 @@ def status_for(service: str, code: str) -> int:
     if modeled is not None:
         return modeled
     return _FALLBACK.get(service, {}).get(code) or STATUS.get(code, 400)
+
+
+def auth_status(service: str, code: str) -> int:
+    """The HTTP status of a signature refusal ``code`` for a request addressed to
+    ``service`` ("" for a control endpoint): 400 in the awsJson services, CloudWatch's
+    query statuses (R-SRV-34, R-SRV-35), 403 at the control endpoints (R-SRV-11)."""
+    if not service:
+        return CONTROL_AUTH_STATUS
+    model = shapes.service_model(service)
+    query = model.is_query_compatible if model is not None else service == "cloudwatch"
+    if query and code in QUERY_AUTH_STATUS:
+        return QUERY_AUTH_STATUS[code]
+    return STATUS.get(code, 400)

@@ -3,10 +3,16 @@
 PutMetricData is one data item under the key(s) the dataset may use at that moment
 (R-DS-30); GetMetricData answers per data point through the same decryptability
 evaluator as ``kmsim at`` and leaves out what the caller cannot read (R-DS-33).
+
+A bad parameter gets PutMetricData's modeled errors (R-DS-31); GetMetricData's model lists
+none, so it answers ValidationException where reports show it (R-DS-50) and as
+A-GETMETRIC-ERRORS says elsewhere (R-DS-51). The checks take ``get``: None for
+PutMetricData, the A-GETMETRIC-ERRORS value for GetMetricData.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from events.timefmt import DAY, HOUR
@@ -20,12 +26,16 @@ from projections.dataset_fold import (
 )
 from projections.decrypt import Answer, decryptability, key_usable
 from sim.errors import AwsError
-from sim.params import Param
+from sim.params import Param, query_part
 from sim.services.registry import CallContext, operation
 
 MISSING = "MissingRequiredParameterException"
 INVALID = "InvalidParameterValueException"
+VALIDATION = "ValidationException"
 STATS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
+#: CloudWatch's extended statistics (percentiles, trimmed and winsorized means, IQM, ...):
+#: valid there, not computed by kmsim (R-DS-51).
+EXTENDED_STAT = re.compile(r"(?:p|tm|tc|ts|wm)\d{1,2}(?:\.\d{1,10})?|IQM|(?:TM|TC|TS|WM|PR)\(.+\)")
 #: How far before and after now a data point's Timestamp may be (R-DS-35).
 PAST_LIMIT = 14 * DAY
 FUTURE_LIMIT = 2 * HOUR
@@ -38,29 +48,49 @@ VALUE = Param("Value", (int, float))
 PERIOD = Param("Period", int, min=1)
 METRIC_ID = Param("Id", str, min=1, max=255, pattern=r"[a-z][a-zA-Z0-9_]*")
 SCAN_BY = Param("ScanBy", str, enum=("TimestampDescending", "TimestampAscending"))
+METRIC_DATA = Param("MetricData", list, required=True, max=1000)
+DIMENSIONS = Param("Dimensions", list, max=30)
+QUERIES = Param("MetricDataQueries", list, required=True, max=500)
 
 
-def _fail(code: str, message: str) -> AwsError:
-    return AwsError(code, message, "R-DS-31")
+def _fail(code: str, message: str, get: str | None) -> AwsError:
+    """PutMetricData's modeled error (R-DS-31), or GetMetricData's as A-GETMETRIC-ERRORS
+    says (R-DS-51)."""
+    if get is None:
+        return AwsError(code, message, "R-DS-31")
+    return AwsError(code if get == "put-codes" else VALIDATION, message, "R-DS-51")
 
 
-def _need(obj: Mapping, name: str, where: str) -> object:
+def _need(obj: Mapping, name: str, where: str, get: str | None) -> object:
     if not isinstance(obj, Mapping) or obj.get(name) is None:
-        raise _fail(MISSING, f"The parameter {where}{name} is required.")
+        raise _fail(MISSING, f"The parameter {where}{name} is required.", get)
     return obj[name]
 
 
-def _check(param: Param, value: object, where: str) -> None:
-    problem = param.check(value)
-    if problem:
-        raise _fail(INVALID, f"{where}{problem}")
+def _check(param: Param, value: object, where: str, get: str | None) -> None:
+    """The first constraint ``value`` fails, in the query protocol's words (R-SRV-24,
+    A-VALIDATION-FORM: one problem, not all); in GetMetricData a query Id off its pattern
+    is the observed ValidationError (R-DS-50)."""
+    found = param.violations(value, where + param.name)
+    if found and get is not None and param is METRIC_ID and found[0].kind == "pattern":
+        raise AwsError(VALIDATION, query_part(found[0]), "R-DS-50")
+    if found:
+        raise _fail(INVALID, query_part(found[0]), get)
 
 
-def _time(value: object, name: str) -> int:
+def _collection(items: object, param: Param, where: str, get: str | None) -> None:
+    """A list member: empty is a missing parameter, as the query protocol cannot send an
+    empty list (R-SRV-24); longer than the model allows is 'The collection ...'."""
+    if isinstance(items, list) and not items and param.required:
+        raise _fail(MISSING, f"The parameter {where}{param.name} is required.", get)
+    _check(param, items, where, get)
+
+
+def _time(value: object, name: str, get: str | None) -> int:
     try:
         return time_ms(value, -1)
     except ValueError as exc:
-        raise _fail(INVALID, f"{name}: {exc}") from None
+        raise _fail(INVALID, f"{name}: {exc}", get) from None
 
 
 def _in_window(t: int, now: int, name: str) -> None:
@@ -73,33 +103,33 @@ def _in_window(t: int, now: int, name: str) -> None:
                        "hours in the future.", "R-DS-35")
 
 
-def _dimensions(dims: object, where: str) -> None:
+def _dimensions(dims: object, where: str, get: str | None) -> None:
     if dims is None:
         return
-    if not isinstance(dims, list) or len(dims) > 30:
-        raise _fail(INVALID, f"{where}Dimensions must be a list of at most 30 dimensions")
+    _collection(dims, DIMENSIONS, where, get)
+    assert isinstance(dims, list)
     for j, dim in enumerate(dims, 1):
         sub = f"{where}Dimensions.member.{j}."
-        _check(DIM_NAME, _need(dim, "Name", sub), sub)
-        _check(DIM_VALUE, _need(dim, "Value", sub), sub)
+        _check(DIM_NAME, _need(dim, "Name", sub, get), sub, get)
+        _check(DIM_VALUE, _need(dim, "Value", sub, get), sub, get)
 
 
 @operation("cloudwatch:PutMetricData")
 def put_metric_data(ctx: CallContext, req: dict) -> dict:
     """Publish data points: one data item under the dataset's key(s) now (R-DS-30)."""
-    _check(NAMESPACE, _need(req, "Namespace", ""), "")
-    data = _need(req, "MetricData", "")
-    if not isinstance(data, list) or not 1 <= len(data) <= 1000:
-        raise _fail(INVALID, "MetricData must be a list of 1 to 1000 data points")
+    _check(NAMESPACE, _need(req, "Namespace", "", None), "", None)
+    data = _need(req, "MetricData", "", None)
+    _collection(data, METRIC_DATA, "", None)
+    assert isinstance(data, list)
     for i, datum in enumerate(data, 1):
         where = f"MetricData.member.{i}."
-        _check(METRIC_NAME, _need(datum, "MetricName", where), where)
+        _check(METRIC_NAME, _need(datum, "MetricName", where, None), where, None)
         # kmsim stores plain values; Values/StatisticValues are not simulated.
-        _check(VALUE, _need(datum, "Value", where), where)
+        _check(VALUE, _need(datum, "Value", where, None), where, None)
         if datum.get("Timestamp") is not None:
-            _in_window(_time(datum["Timestamp"], where + "Timestamp"), ctx.t,
+            _in_window(_time(datum["Timestamp"], where + "Timestamp", None), ctx.t,
                        where + "Timestamp")
-        _dimensions(datum.get("Dimensions"), where)
+        _dimensions(datum.get("Dimensions"), where, None)
     if ctx.setting("ds_put_unusable") == "reject":                        # R-DS-34
         arn = dataset_arn(ctx.region, ctx.account)
         key = current_key(ctx.world.associations.get(arn))
@@ -133,21 +163,35 @@ def _withheld_message(seq: int, count: int, answer: Answer) -> dict:
                      f"rules {', '.join(answer.rules)}): {reason}"}
 
 
-def _query(ctx: CallContext, q: Mapping, i: int, start: int, end: int, scan: str) -> dict:
+def _statistic(stat: object, path: str, get: str) -> None:
+    """A statistic kmsim computes; an extended one (p99, tm90, IQM, ...) is valid in
+    CloudWatch but not computed (R-DS-51), anything else is not a valid statistic
+    (R-DS-50, in the words reports show)."""
+    if stat in STATS:
+        return
+    if isinstance(stat, str) and EXTENDED_STAT.fullmatch(stat):
+        raise _fail(INVALID, f"{path}: kmsim computes {', '.join(STATS)}, not {stat}", get)
+    raise AwsError(VALIDATION, f"The value {stat} for parameter {path} is not a valid "
+                   "statistic.", "R-DS-50")
+
+
+def _query(ctx: CallContext, q: Mapping, i: int, start: int, end: int, scan: str,
+           get: str) -> dict:
     where = f"MetricDataQueries.member.{i}."
-    _check(METRIC_ID, _need(q, "Id", where), where)
+    _check(METRIC_ID, _need(q, "Id", where, get), where, get)
     if q.get("Expression") is not None:
-        raise _fail(INVALID, f"{where}Expression: kmsim evaluates MetricStat queries only")
-    stat_q = _need(q, "MetricStat", where)
-    metric = _need(stat_q, "Metric", where + "MetricStat.")
-    _check(NAMESPACE, _need(metric, "Namespace", where + "MetricStat.Metric."), where)
-    _check(METRIC_NAME, _need(metric, "MetricName", where + "MetricStat.Metric."), where)
-    _dimensions(metric.get("Dimensions"), where + "MetricStat.Metric.")
-    period = _need(stat_q, "Period", where + "MetricStat.")
-    _check(PERIOD, period, where + "MetricStat.")
-    stat = _need(stat_q, "Stat", where + "MetricStat.")
-    if stat not in STATS:
-        raise _fail(INVALID, f"{where}MetricStat.Stat: kmsim computes {', '.join(STATS)}")
+        raise _fail(INVALID, f"{where}Expression: kmsim evaluates MetricStat queries only", get)
+    stat_q = _need(q, "MetricStat", where, get)
+    metric = _need(stat_q, "Metric", where + "MetricStat.", get)
+    _check(NAMESPACE, _need(metric, "Namespace", where + "MetricStat.Metric.", get),
+           where + "MetricStat.Metric.", get)
+    _check(METRIC_NAME, _need(metric, "MetricName", where + "MetricStat.Metric.", get),
+           where + "MetricStat.Metric.", get)
+    _dimensions(metric.get("Dimensions"), where + "MetricStat.Metric.", get)
+    period = _need(stat_q, "Period", where + "MetricStat.", get)
+    _check(PERIOD, period, where + "MetricStat.", get)
+    stat = _need(stat_q, "Stat", where + "MetricStat.", get)
+    _statistic(stat, where + "MetricStat.Stat", get)
     key = series_key(metric["Namespace"], metric["MetricName"], metric.get("Dimensions"))
     arn = dataset_arn(ctx.region, ctx.account)
     readable: list[tuple[int, float]] = []
@@ -181,19 +225,21 @@ def _query(ctx: CallContext, q: Mapping, i: int, start: int, end: int, scan: str
 @operation("cloudwatch:GetMetricData")
 def get_metric_data(ctx: CallContext, req: dict) -> dict:
     """Data points per query; points the caller cannot decrypt are not returned (R-DS-33)."""
-    queries = _need(req, "MetricDataQueries", "")
-    start = _time(_need(req, "StartTime", ""), "StartTime")
-    end = _time(_need(req, "EndTime", ""), "EndTime")
-    if not isinstance(queries, list) or not 1 <= len(queries) <= 500:
-        raise _fail(INVALID, "MetricDataQueries must be a list of 1 to 500 queries")
+    get = ctx.setting("getmetric_errors")                                  # R-DS-51
+    queries = _need(req, "MetricDataQueries", "", get)
+    start = _time(_need(req, "StartTime", "", get), "StartTime", get)
+    end = _time(_need(req, "EndTime", "", get), "EndTime", get)
+    _collection(queries, QUERIES, "", get)
+    assert isinstance(queries, list)
     if end <= start:
-        raise _fail(INVALID, "The parameter StartTime must be less than the parameter EndTime.")
+        raise _fail(INVALID, "The parameter StartTime must be less than the parameter EndTime.",
+                    get)
     if req.get("ScanBy") is not None:
-        _check(SCAN_BY, req["ScanBy"], "")
+        _check(SCAN_BY, req["ScanBy"], "", get)
     scan = req.get("ScanBy") or "TimestampDescending"
     results = []
     for i, q in enumerate(queries, 1):
         if not isinstance(q, Mapping):
-            raise _fail(INVALID, f"MetricDataQueries.member.{i} must be a structure")
-        results.append(_query(ctx, q, i, start, end, scan))
+            raise _fail(INVALID, f"MetricDataQueries.member.{i} must be a structure", get)
+        results.append(_query(ctx, q, i, start, end, scan, get))
     return {"MetricDataResults": results, "Messages": []}

@@ -11,12 +11,16 @@ import json
 
 from projections.model import Key
 from sim.errors import AwsError
-from sim.params import Param
+from sim.params import MISSING, Param, Violation, fail
 from sim.services.kms_common import KEY_ID, authorize, check, require_enabled, resolve
 from sim.services.registry import CallContext, operation
 
 _MAGIC = b"KMSIM1"
 CONTEXT = Param("EncryptionContext", dict)
+#: A blob of 1..4096 bytes (R-KMS-37): counted in decoded bytes, base64 as the wire carries
+#: it (text that is not base64, as scenarios write it, counts its UTF-8 bytes).
+PLAINTEXT = Param("Plaintext", str, required=True, min=1, max=4096, blob=True, sensitive=True)
+CIPHERTEXT = Param("CiphertextBlob", str, min=1, max=6144, blob=True)
 ALGORITHM = Param("EncryptionAlgorithm", str,
                   enum=("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"))
 
@@ -39,13 +43,13 @@ def unseal(blob: str) -> tuple[str, dict, str]:
         return head["k"], head["c"], raw[10 + n:].decode()
     except (ValueError, KeyError, json.JSONDecodeError, UnicodeDecodeError):
         raise AwsError("InvalidCiphertextException",
-                       "The ciphertext was not produced by kmsim", "R-KMS-21") from None
+                       "The ciphertext was not produced by kmsim", "R-KMS-53") from None
 
 
 def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict) -> Key:
     key = resolve(ctx, ref)
     authorize(ctx, key, action, _context_keys(context))
-    require_enabled(key)
+    require_enabled(key, ctx.setting("pending_deletion_crypto"))
     if key.usage != "ENCRYPT_DECRYPT":
         raise AwsError("InvalidKeyUsageException",
                        f"{key.arn} has KeyUsage {key.usage}; {action} needs ENCRYPT_DECRYPT",
@@ -59,10 +63,10 @@ def _context_keys(context: dict | None) -> dict:
 
 @operation("kms:Encrypt")
 def encrypt(ctx: CallContext, req: dict) -> dict:
-    """Needs an Enabled ENCRYPT_DECRYPT key and kms:Encrypt (R-KMS-04, R-KMS-19)."""
-    # Plaintext is a blob: base64 text on the wire, so AWS's 4096 bytes are 5464 characters.
-    check(req, KEY_ID, Param("Plaintext", str, required=True, min=1, max=5464), CONTEXT,
-          ALGORITHM)
+    """Needs an Enabled ENCRYPT_DECRYPT key and kms:Encrypt (R-KMS-04, R-KMS-19); at most
+    4096 bytes of plaintext (R-KMS-37)."""
+    too_long = isinstance(req.get("Plaintext"), str) and PLAINTEXT.check(req["Plaintext"])
+    check(req, KEY_ID, PLAINTEXT, CONTEXT, ALGORITHM, rule="R-KMS-37" if too_long else "R-KMS-17")
     key = _usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
     return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"]),
             "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
@@ -85,11 +89,13 @@ def generate_data_key(ctx: CallContext, req: dict) -> dict:
 @operation("kms:Decrypt")
 def decrypt(ctx: CallContext, req: dict) -> dict:
     """Decrypt a kmsim ciphertext, or (KeyId, no blob) check that Decrypt would be allowed."""
-    check(req, Param("CiphertextBlob", str, min=1), Param("KeyId", str, min=1, max=2048),
+    check(req, CIPHERTEXT, Param("KeyId", str, min=1, max=2048),
           CONTEXT, ALGORITHM)
     if not req.get("CiphertextBlob"):
         if not req.get("KeyId"):
-            raise AwsError("ValidationException", "CiphertextBlob is required", "R-KMS-17")
+            # kmsim has no DryRun: a blob or a KeyId it is (R-SRV-22's form, lowerCamelCase)
+            raise fail("ValidationException", "R-KMS-17",
+                       Violation("ciphertextBlob", MISSING, "required", None))
         key = _usable_for_encryption(ctx, req["KeyId"], "kms:Decrypt",
                                      req.get("EncryptionContext"))
         return {"KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
@@ -99,26 +105,26 @@ def decrypt(ctx: CallContext, req: dict) -> dict:
         if named.arn != arn:
             raise AwsError("IncorrectKeyException",
                            "The key ID in the request does not identify the key that was used "
-                           "to encrypt the ciphertext", "R-KMS-21")
+                           "to encrypt the ciphertext", "R-KMS-54")
     key = _usable_for_encryption(ctx, arn, "kms:Decrypt", context)
     if (req.get("EncryptionContext") or {}) != context:
         raise AwsError("InvalidCiphertextException",
                        "The encryption context does not match the one used to encrypt",
-                       "R-KMS-21")
+                       "R-KMS-53")
     return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
 
 
 @operation("kms:ReEncrypt")
 def re_encrypt(ctx: CallContext, req: dict) -> dict:
     """Needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination."""
-    check(req, Param("CiphertextBlob", str, required=True, min=1),
+    check(req, Param("CiphertextBlob", str, required=True, min=1, max=6144, blob=True),
           Param("DestinationKeyId", str, required=True, min=1, max=2048),
           Param("SourceEncryptionContext", dict), Param("DestinationEncryptionContext", dict))
     arn, context, plaintext = unseal(req["CiphertextBlob"])
     if (req.get("SourceEncryptionContext") or {}) != context:
         raise AwsError("InvalidCiphertextException",
                        "The encryption context does not match the one used to encrypt",
-                       "R-KMS-21")
+                       "R-KMS-53")
     source = _usable_for_encryption(ctx, arn, "kms:ReEncryptFrom", context)
     dest_ctx = req.get("DestinationEncryptionContext") or {}
     dest = _usable_for_encryption(ctx, req["DestinationKeyId"], "kms:ReEncryptTo", dest_ctx)

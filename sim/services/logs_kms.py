@@ -1,15 +1,17 @@
 """logs:AssociateKmsKey and logs:DisassociateKmsKey (SPEC 3.4, seeds 002-004).
 
 The checks run in SPEC 3.4's order and the first failure decides: exactly one target
-(R-LOGS-02), lengths and patterns (R-LOGS-19), the target's form (R-LOGS-21), a missing
-log group (R-LOGS-17), the key (R-LOGS-20, R-LOGS-15, R-LOGS-24, R-LOGS-13), a same-instant
-conflict (R-LOGS-16), an injected fault (R-LOGS-18). Success opens the 5-minute window
-(R-LOGS-14) through ``projections.windows.begin_change`` in the fold.
+(R-LOGS-02), lengths and patterns (R-LOGS-19), the target's form (R-LOGS-21), a log group
+ARN of another partition (R-LOGS-70), Region or account (R-LOGS-81), a missing log group
+(R-LOGS-17), the key (R-LOGS-20, R-LOGS-82, R-LOGS-15, R-LOGS-76, R-LOGS-77, R-LOGS-24,
+R-LOGS-75), a same-instant conflict (R-LOGS-78), an injected fault (R-LOGS-79).
+Success opens the 5-minute window (R-LOGS-14) through ``projections.windows.begin_change``
+in the fold.
 """
 
 from __future__ import annotations
 
-from projections.arns import LOG_GROUP_ARN, QUERY_RESULT_ARN, query_result_arn
+from projections.arns import LOG_GROUP_ARN, PARTITION, QUERY_RESULT_ARN, query_result_arn
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.logs_common import (
@@ -22,6 +24,7 @@ from sim.services.logs_common import (
     check_conflict,
     check_fault,
     check_key,
+    foreign_arn,
     record_delay,
     require_group,
 )
@@ -49,8 +52,12 @@ def _target(ctx: CallContext, req: dict, *extra: Param) -> str:
     if m is None:
         raise AwsError(IPE, f"resourceIdentifier must be arn:aws:logs:REGION:ACCOUNT_ID:"
                        f"query-result:* or a log group ARN, not {rid!r}", "R-LOGS-21")
+    partition = rid.split(":", 2)[1]
+    if partition != PARTITION:
+        raise AwsError(RNF, f"The specified log group does not exist: {rid} (partition "
+                       f"{partition}, not {PARTITION})", "R-LOGS-70")
     if (m.group(1), m.group(2)) != (ctx.region, ctx.account):
-        raise AwsError(RNF, f"The specified log group does not exist: {rid}", "R-LOGS-17")
+        raise foreign_arn(ctx, f"The specified log group does not exist: {rid}")
     return require_group(ctx, m.group(3)).arn
 
 

@@ -19,7 +19,7 @@ from sim.services.simops import checked
          Param("Duration", str, required=True, min=1))
 def inject_fault(ctx: CallContext, req: dict) -> dict:
     """Answer ServiceUnavailableException to ``Operation`` (a logs operation or ``*``) for
-    ``Duration`` from now, in this region (R-LOGS-38, R-LOGS-18)."""
+    ``Duration`` from now, in this region (R-LOGS-38, R-LOGS-79)."""
     op = req["Operation"]
     logs_ops = [o for o in known_operations() if o.startswith("logs:")]
     if op != "*" and op not in logs_ops:
@@ -40,7 +40,7 @@ def inject_fault(ctx: CallContext, req: dict) -> dict:
          Param("SourceAccount", str, required=True))
 def link(ctx: CallContext, req: dict) -> dict:
     """Link SourceAccount's logs to MonitoringAccount (cross-account observability,
-    R-LOGS-37, R-LOGS-38)."""
+    R-LOGS-80, R-LOGS-38)."""
     mon, src = req["MonitoringAccount"], req["SourceAccount"]
     for name, value in (("MonitoringAccount", mon), ("SourceAccount", src)):
         if not ACCOUNT.fullmatch(value):

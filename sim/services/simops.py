@@ -34,7 +34,7 @@ def checked(*params: Param) -> Callable[[Handler], Handler]:
 @checked(Param("Name", str, required=True, min=1), Param("Arn", str, required=True),
          Param("Policies", list))
 def put_principal(ctx: CallContext, req: dict) -> dict:
-    """Declare a principal: Name, Arn (IAM ARN) and identity Policies (R-SIM-01)."""
+    """Declare a principal: Name, Arn (IAM ARN, R-SIM-01) and identity Policies (R-SIM-05)."""
     if not IAM_ARN.fullmatch(req["Arn"]):
         raise AwsError("ValidationException",
                        f"{req['Arn']!r} is not an IAM ARN (arn:aws:iam::ACCOUNT:role/NAME, "
@@ -43,7 +43,7 @@ def put_principal(ctx: CallContext, req: dict) -> dict:
         try:
             parse_policy(text)
         except PolicyError as exc:
-            raise AwsError("MalformedPolicyDocumentException", str(exc), "R-SIM-01") from None
+            raise AwsError("MalformedPolicyDocumentException", str(exc), "R-SIM-05") from None
     return {}
 
 
