@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import json
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -132,3 +133,21 @@ def serve_process(*flags: str) -> tuple[subprocess.Popen, object]:
     srv.url = url.group(0)  # type: ignore[attr-defined]
     srv.banner = "".join(lines)  # type: ignore[attr-defined]
     return proc, srv
+
+
+def stop_process(proc: subprocess.Popen, sig: int = signal.SIGINT) -> str:
+    """Stop a ``serve_process`` child with ``sig`` (Ctrl-C by default); it must exit 0.
+    Returns what it printed to stderr; a child that hangs is killed and fails the test."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        code = proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+        raise AssertionError("kmsim serve did not stop within 20 s") from None
+    assert proc.stderr is not None
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert code == 0, err
+    return err

@@ -4,14 +4,13 @@ clock, resets its timeline, and fails with a message, a hint and exit code 2."""
 from __future__ import annotations
 
 import json
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from server_support import client, running, serve_process
+from server_support import client, running, serve_process, stop_process
 
 from events.logfile import LogReader
 from sim.cli import main
@@ -111,13 +110,9 @@ def test_against_kmsim_serve_with_a_log(tmp_path: Path) -> None:
         assert clock("reset") == (f"reset: 2 events kept in {archived}; new log {log}; "
                                   "now 2026-01-01T00:00:00Z\n")
         kms.create_key()
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=20) == 0
-        assert "1 events in" in proc.stderr.read()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+        err = stop_process(proc)
+    assert "1 events in" in err
     with LogReader(str(archived)) as reader:
         assert [(e.op, e.t) for e in reader] == [("kms:CreateKey", 1767225600000),
                                                  ("kms:ListKeys", 1767225690000)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from server_support import (
     requires,
     running,
     serve_process,
+    stop_process,
 )
 
 from events.logfile import LogReader
@@ -166,23 +166,11 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path, stop: int) -> None:
                               "--principal", f"AKIDAPP=arn:aws:iam::{ACCT}:role/App")
     try:
         client(srv, "kms").create_key()  # type: ignore[arg-type]
-        proc.send_signal(stop)
-        assert proc.wait(timeout=20) == 0
-        assert "1 events in" in proc.stderr.read()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+        err = stop_process(proc, stop)
+    assert "1 events in" in err
     with LogReader(str(log)) as reader:
         assert [e.op for e in reader] == ["kms:CreateKey"]
-
-
-def _stop(proc: subprocess.Popen) -> str:
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=20) == 0
-    assert proc.stderr is not None
-    with proc.stderr:
-        return proc.stderr.read()
 
 
 def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys) -> None:
@@ -195,7 +183,7 @@ def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys
         _post(srv, "/_kmsim/clock", {"advance": "1h"})
         kms.list_keys()
     finally:
-        assert "3 events in" in _stop(proc)
+        assert "3 events in" in stop_process(proc)
     # without --resume an existing log is refused, and contradicting flags too
     assert main(["serve", "--port", "0", "--log", log]) == 2
     assert "add --resume" in capsys.readouterr().err
@@ -220,7 +208,7 @@ def test_resume_continues_the_timeline_of_an_existing_log(tmp_path: Path, capsys
         assert main(["serve", "--port", "0", "--log", log, "--resume"]) == 2
         assert "another kmsim is writing this log" in capsys.readouterr().err
     finally:
-        assert "6 events in" in _stop(proc)
+        assert "6 events in" in stop_process(proc)
     with LogReader(log) as reader:
         assert reader.header.profile == "api-2026"
         events = list(reader)
