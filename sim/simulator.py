@@ -260,6 +260,12 @@ class Simulator:
         """The one path calls are recorded through (its ``crashed`` says if it stopped)."""
         return self._recorder
 
+    @property
+    def log_path(self) -> str | None:
+        """The file every event is appended to, or None (in memory, or closed)."""
+        writer = self._recorder.writer
+        return None if writer is None else str(writer.path)
+
     def close(self) -> None:
         """Flush and release the live log file, if any."""
         writer, self._recorder.writer = self._recorder.writer, None

@@ -171,7 +171,7 @@ def _reset(app: KmsimApp, request: HttpRequest) -> dict:
     with app.lock:  # a call in progress finishes first
         old = app.sim
         before = len(old.events)
-        path = log_path(old)
+        path = old.log_path
         archived = None
         if path is None:
             fresh = _fresh(old, None)
@@ -189,12 +189,6 @@ def _reset(app: KmsimApp, request: HttpRequest) -> dict:
         doc = _clock_doc(app, app.clock.sync())
         return {"reset": True, "events_before": before, "previous_log": archived,
                 "log": path, **doc}
-
-
-def log_path(sim: Simulator) -> str | None:
-    """The file the Simulator writes its events to, or None (in memory)."""
-    writer = sim._recorder.writer  # the Simulator's live log; no public accessor exists
-    return None if writer is None else str(writer.path)
 
 
 def archive_name(path: str) -> str:
