@@ -27,10 +27,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from projections.rulebook import find_assumption
 from sim.errors import AwsError
 
-#: The value of A-VALIDATION-FORM for the call being decided ("java" or "omit").
-_FORM: ContextVar[str] = ContextVar("validation_form", default="java")
+#: The assumption that decides how values are shown, and its value for the call being decided.
+FORM = find_assumption("A-VALIDATION-FORM")
+_FORM: ContextVar[str] = ContextVar(FORM.name, default=FORM.default)
 #: A member left out (shown as ``Value null``), apart from any value a request can hold.
 MISSING = object()
 
@@ -38,7 +40,7 @@ MISSING = object()
 @contextlib.contextmanager
 def settings_scope(settings: Mapping[str, str]) -> Iterator[None]:
     """Render the messages of the calls inside with the assumptions in ``settings``."""
-    token = _FORM.set(settings.get("validation_form", "java"))
+    token = _FORM.set(settings.get(FORM.name, FORM.default))
     try:
         yield
     finally:
