@@ -7,9 +7,7 @@
    99% ``logs:PutLogEvents`` over the groups and 1% control calls (DisableKey/EnableKey
    of a second key). The setup and one write per group run through the real Simulator;
    the bulk copies those recorded writes with new numbers and times (recording a million
-   calls through the handlers would measure the command side, not replay). Without
-   ``logs:PutLogEvents`` (not built yet) it falls back to a synthetic item fold
-   (``bench:Write``) and says so.
+   calls through the handlers would measure the command side, not replay).
 2. In a fresh child process (so peak memory is replay's own), measures:
    msgpack-only decode of the file; replay into projections (``Timeline.from_log``:
    decode, fold, checkpoints) and its ratio to msgpack (target <= 3x); peak RSS
@@ -37,42 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from events.logfile import LogWriter
 
-ACCT, REGION = "111122223333", "us-east-1"
+ACCT = "111122223333"
 ADMIN = f"arn:aws:iam::{ACCT}:role/Admin"
 ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 POLICY = Path(__file__).resolve().parent.parent / "scenarios/policies/logs-and-cloudwatch.json"
 
 
-def _synthetic() -> None:
-    """Register ``bench:Write``: one item per call, under the key its resource says."""
-    from projections.decrypt import evaluates, key_usable
-    from projections.model import Cause, DataItem
-    from projections.world import folds
-    from sim.services import operation
-
-    @operation("bench:Write")
-    def _write(ctx, req):
-        return {}
-
-    @folds("bench:Write")
-    def _fold(world, event):
-        world.add_item(DataItem(event.seq, "bench", event.req["Resource"], event.account,
-                                event.region, event.t, (event.req["Key"],),
-                                Cause(event.t, event.seq, "R-SIM-02", event.op)))
-
-    @evaluates("bench")
-    def _eval(world, item, principal):
-        return [key_usable(world, item.keys[0], "logs.us-east-1.amazonaws.com", {})]
-
-
 def generate(path: str, n: int, groups: int, seed: int = 1) -> str:
     """Write an ``n``-event log to ``path``; returns the data-plane op used."""
-    from sim.services import known_operations
     from sim.simulator import Simulator
 
-    real = "logs:PutLogEvents" in known_operations()
-    if not real:
-        _synthetic()
     sim = Simulator(default_principal="admin")
     sim.principal("admin", ADMIN, ALLOW_ALL)
     k1 = sim.call("kms:CreateKey", {"Policy": POLICY.read_text()}).get("KeyMetadata.Arn")
@@ -80,14 +52,10 @@ def generate(path: str, n: int, groups: int, seed: int = 1) -> str:
     templates = []
     for g in range(groups):
         name = f"group-{g:03d}"
-        if real:
-            sim.call("logs:CreateLogGroup", {"logGroupName": name, "kmsKeyId": k1})
-            sim.call("logs:CreateLogStream", {"logGroupName": name, "logStreamName": "s"})
-            r = sim.call("logs:PutLogEvents", {"logGroupName": name, "logStreamName": "s",
-                                               "logEvents": [{"message": "hello"}]})
-        else:
-            r = sim.call("bench:Write", {"Resource": f"arn:aws:logs:{REGION}:{ACCT}:"
-                                         f"log-group:{name}", "Key": k1})
+        sim.call("logs:CreateLogGroup", {"logGroupName": name, "kmsKeyId": k1})
+        sim.call("logs:CreateLogStream", {"logGroupName": name, "logStreamName": "s"})
+        r = sim.call("logs:PutLogEvents", {"logGroupName": name, "logStreamName": "s",
+                                           "logEvents": [{"message": "hello"}]})
         assert r.ok, r.event.out
         templates.append(r.event)
     controls = [sim.call(op, {"KeyId": k2}).event for op in ("kms:DisableKey",
@@ -108,18 +76,16 @@ def generate(path: str, n: int, groups: int, seed: int = 1) -> str:
                 w.append(replace(base, seq=seq, t=t))
             else:
                 base = templates[rng.randrange(groups)]
-                req = base.req
-                if real:
-                    req = {**req, "logEvents": [{"message": f"line {seq}"}]}
+                req = {**base.req, "logEvents": [{"message": f"line {seq}"}]}
                 w.append(replace(base, seq=seq, t=t, req=req))
-    return "logs:PutLogEvents" if real else "bench:Write (synthetic: logs:PutLogEvents missing)"
+    return "logs:PutLogEvents"
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(path: str, answers: int, naive: int, synthetic: bool) -> dict:
+def measure(path: str, answers: int, naive: int) -> dict:
     """Run in a fresh process: decode, replay, answers (see the module docstring)."""
     import msgpack
 
@@ -129,8 +95,6 @@ def measure(path: str, answers: int, naive: int, synthetic: bool) -> dict:
     from projections.timeline import FileEvents, Timeline
     from projections.world import World
 
-    if synthetic:
-        _synthetic()
     base_rss = _rss_mb()
     fd = os.open(path, os.O_RDONLY)
     t0 = time.perf_counter()
@@ -200,10 +164,9 @@ def main() -> int:
     p.add_argument("--naive", type=int, default=5, help="replays from the start to time")
     p.add_argument("--log", help="keep the generated log here")
     p.add_argument("--measure", help=argparse.SUPPRESS)
-    p.add_argument("--synthetic", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.answers, args.naive, args.synthetic)))
+        print(json.dumps(measure(args.measure, args.answers, args.naive)))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         path = args.log or os.path.join(tmp, "bench.kmlog")
@@ -214,7 +177,7 @@ def main() -> int:
         t_gen = time.perf_counter() - t0
         size = os.path.getsize(path)
         cmd = [sys.executable, __file__, "--measure", path, "--answers", str(args.answers),
-               "--naive", str(args.naive)] + (["--synthetic"] if "synthetic" in op else [])
+               "--naive", str(args.naive)]
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True,
                                       text=True).stdout.strip().splitlines()[-1])
     ok = {True: "ok", False: "MISSED"}

@@ -22,7 +22,7 @@ from dataclasses import replace as dc_replace
 from events.record import Event
 from events.timefmt import HOUR, format_time, parse_aws_timestamp
 from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
-from projections.dataset_release import Release, end_moments, freed_over, setting
+from projections.dataset_release import Release, end_moments, freed_over
 from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
 from projections.model import Association, Cause, DataItem
 from projections.windows import begin_change
@@ -235,7 +235,7 @@ def _window_requirement(world: World, item: DataItem, key_arn: str | None, princ
                         open_windows: list[tuple[Release, bool]]) -> Verdict | None:
     """R-DS-21: while a window's requirement holds, readers need kms:Decrypt on its key, for
     every point of the dataset under A-DS-WINDOW-READERS = all (R-DS-46)."""
-    if setting(world, "ds_window_readers") != "all":
+    if world.setting("ds_window_readers") != "all":
         return None
     for release, holds in open_windows:
         if not holds:
@@ -260,7 +260,7 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
     relevant disassociation window's requirement still holds (A-PROPAGATION), times, once a
     window has ended, what it left the point needing (A-DS-RELEASE)."""
     releases: list[Release] = world.resources.get(item.resource, {}).get("releases", [])
-    mode = setting(world, "ds_release")
+    mode = world.setting("ds_release")
     opened = [r for r in releases if r.start <= world.now < r.end and r.keys]
     verdicts: list[Verdict] = []
     for key_arn in item.keys:

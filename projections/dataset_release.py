@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from projections.arns import CLOUDWATCH_PRINCIPAL
 from projections.model import Key
 from projections.policy import Request, evaluate
-from projections.rulebook import find_assumption
 from projections.world import World
 
 
@@ -43,18 +42,6 @@ class Release:
         if self.effective is not None:
             return (t < self.effective,)
         return (True, False) if t < self.end else (False,)
-
-
-def setting(world: World, name: str) -> str:
-    """The value in force of an assumption (its registered default when the world was made
-    without it), so no fold repeats a default as a literal."""
-    value = world.settings.get(name)
-    if value is None:
-        assumption = find_assumption(name)
-        if assumption is None:
-            raise KeyError(f"no assumption {name!r}")
-        value = assumption.default
-    return value
 
 
 def end_moments(release: Release, written_at: int, now: int) -> tuple[int, int] | None:
@@ -127,5 +114,4 @@ def freed_over(world: World, key: Key, span: tuple[int, int], mode: str,
     return out
 
 
-__all__ = ["Release", "end_moments", "freed_at", "freed_over", "policy_at", "setting",
-           "state_at"]
+__all__ = ["Release", "end_moments", "freed_at", "freed_over", "policy_at", "state_at"]

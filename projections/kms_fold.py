@@ -44,12 +44,12 @@ def _create_key(world: World, event: Event) -> None:
 
 @folds("kms:EnableKey")
 def _enable(world: World, event: Event) -> None:
-    world.key_event(_key(world, event), "enable", _cause(event, "R-KMS-06"))
+    world.key_event(_key(world, event), "enable", event.t, event.seq, event.op)
 
 
 @folds("kms:DisableKey")
 def _disable(world: World, event: Event) -> None:
-    world.key_event(_key(world, event), "disable", _cause(event, "R-KMS-05"))
+    world.key_event(_key(world, event), "disable", event.t, event.seq, event.op)
 
 
 @folds("kms:ScheduleKeyDeletion")
@@ -57,7 +57,7 @@ def _schedule(world: World, event: Event) -> None:
     key = _key(world, event)
     days = int(event.req.get("PendingWindowInDays", 30))
     key.deletion_date = event.t + days * DAY
-    world.key_event(key, "schedule_deletion", _cause(event, "R-KMS-07"))
+    world.key_event(key, "schedule_deletion", event.t, event.seq, event.op)
     world.schedule(key.deletion_date, "key-deletion", key.key_id, key.deletion_date, event.seq)
 
 
@@ -65,17 +65,16 @@ def _schedule(world: World, event: Event) -> None:
 def _cancel(world: World, event: Event) -> None:
     key = _key(world, event)
     key.deletion_date = None
-    rule = "R-KMS-09" if key.has_material else "R-KMS-50"  # EXTERNAL without material
-    world.key_event(key, "cancel_deletion", _cause(event, rule))
+    # the table's guard picks Disabled (R-KMS-09) or, without material, PendingImport (R-KMS-50)
+    world.key_event(key, "cancel_deletion", event.t, event.seq, event.op)
 
 
-@on_timer("key-deletion")
+@on_timer("key-deletion", priority=0)
 def _delete_key(world: World, timer: Timer) -> None:
     key = world.keys.get(timer.target)
     if key is None or key.state != "PendingDeletion" or key.deletion_date != timer.token:
         return  # cancelled, or re-scheduled with another date
-    world.key_event(key, "delete", Cause(timer.due, None, "R-KMS-10",
-                                         f"DeletionDate set by event #{timer.seq}"))
+    world.key_event(key, "delete", timer.due, None, f"DeletionDate set by event #{timer.seq}")
     for alias_key in [a for a, k in world.aliases.items() if k == key.key_id]:
         del world.aliases[alias_key]
 
@@ -87,12 +86,12 @@ def _import(world: World, event: Event) -> None:
     expires = event.req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
     key.valid_to = parse_aws_timestamp(event.req.get("ValidTo")) if expires else None
     if key.state == "PendingImport":
-        world.key_event(key, "import_material", _cause(event, "R-KMS-03"))
+        world.key_event(key, "import_material", event.t, event.seq, event.op)
     if key.valid_to is not None:
         world.schedule(key.valid_to, "material-expiry", key.key_id, key.valid_to, event.seq)
 
 
-@on_timer("material-expiry")
+@on_timer("material-expiry", priority=1)
 def _expire(world: World, timer: Timer) -> None:
     key = world.keys.get(timer.target)
     if key is None or key.valid_to != timer.token:
@@ -100,8 +99,8 @@ def _expire(world: World, timer: Timer) -> None:
     key.has_material = False
     key.valid_to = None
     if key.state in ("Enabled", "Disabled"):
-        world.key_event(key, "expire_material", Cause(timer.due, None, "R-KMS-14",
-                                                      f"ValidTo set by event #{timer.seq}"))
+        world.key_event(key, "expire_material", timer.due, None,
+                        f"ValidTo set by event #{timer.seq}")
 
 
 @folds("kms:DeleteImportedKeyMaterial")
@@ -110,7 +109,7 @@ def _delete_material(world: World, event: Event) -> None:
     key.has_material = False
     key.valid_to = None
     if key.state in ("Enabled", "Disabled"):
-        world.key_event(key, "delete_material", _cause(event, "R-KMS-15"))
+        world.key_event(key, "delete_material", event.t, event.seq, event.op)
 
 
 @folds("kms:PutKeyPolicy")

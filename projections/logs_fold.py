@@ -55,7 +55,7 @@ def _key_of(world: World, event: Event):
 
 def _lifetime(world: World, days: int) -> int:
     """How long a batch under ``days`` of retention stays (R-LOGS-83, A-LOGS-RETENTION)."""
-    lag = 72 * HOUR if world.settings.get("logs_retention") == "lag" else 0
+    lag = 72 * HOUR if world.setting("logs_retention") == "lag" else 0
     return days * DAY + lag
 
 
@@ -78,7 +78,7 @@ def _create_group(world: World, event: Event) -> None:
         assoc = world.association(arn, "log-group", event.account, event.region)
         # When it takes effect is A-LOGS-CREATE-WINDOW's (R-LOGS-63): the reference gives
         # CreateLogGroup no window; 'window' borrows AssociateKmsKey's 5 minutes.
-        window = LOGS_WINDOW if world.settings.get("logs_create_window") == "window" else 0
+        window = LOGS_WINDOW if world.setting("logs_create_window") == "window" else 0
         begin_change(world, assoc, key.arn, window, event, "R-LOGS-28")
 
 
@@ -118,7 +118,7 @@ def _arm(world: World, days: int, due: int, seq: int | None) -> None:
         world.schedule(due, "retention", str(days), due, seq)
 
 
-@on_timer("retention")
+@on_timer("retention", priority=3)
 def _sweep(world: World, timer: Timer) -> None:
     """Batches of groups with this retention whose time is up are gone (R-LOGS-83).
 
@@ -167,7 +167,7 @@ def _put_events(world: World, event: Event) -> None:
     res = event.out.get("res")
     if res and "rejectedLogEventsInfo" in res:  # only the events it kept (R-LOGS-46, -47)
         first, end = kept_range(res, len(log_events),
-                                world.settings.get("rejected_index", "exclusive"))
+                                world.setting("rejected_index"))
         log_events = log_events[first:end]
     stream = req["logStreamName"]
     if stream not in g.streams:
@@ -183,7 +183,7 @@ def _put_events(world: World, event: Event) -> None:
     else:  # inside a window
         candidates = assoc.candidates()  # type: ignore[union-attr]
         keys, _ = ingest_keys(world, assoc, arn,
-                              world.settings.get("ingest_unusable_key", "fail"), accepted=True)
+                              world.setting("ingest_unusable_key"), accepted=True)
         if not keys:  # only under a replay that disagrees with the record: keep its view
             keys = intern_keys(candidates)
     if len(log_events) == 1:
@@ -232,7 +232,7 @@ def _disassociate(world: World, event: Event) -> None:
 def _start_query(world: World, event: Event) -> None:
     qr = query_result_arn(event.region, event.account)
     assoc = world.associations.get(qr)
-    keys, _ = ingest_keys(world, assoc, qr, world.settings.get("ingest_unusable_key", "fail"),
+    keys, _ = ingest_keys(world, assoc, qr, world.setting("ingest_unusable_key"),
                           accepted=True)
     if not keys:
         keys = intern_keys(assoc.candidates() if assoc else (None,))
@@ -248,7 +248,7 @@ def _start_query(world: World, event: Event) -> None:
     world.schedule(expires, "query-expiry", str(event.seq), event.seq, event.seq)
 
 
-@on_timer("query-expiry")
+@on_timer("query-expiry", priority=4)
 def _query_expired(world: World, timer: Timer) -> None:
     item = world.items.get(int(timer.target))
     if item is not None and item.gone is None:

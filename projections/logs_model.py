@@ -88,7 +88,7 @@ def context_for(world: World, resource_arn: str) -> dict[str, str]:
     """:func:`context` as the world's settings have it: for the query-result resource the
     sources name no encryption context, and A-LOGS-QUERY-CONTEXT decides (R-LOGS-61)."""
     if QUERY_RESULT_ARN.fullmatch(resource_arn) and \
-            world.settings.get("logs_query_context") == "none":
+            world.setting("logs_query_context") == "none":
         return {}
     return context(resource_arn)
 
@@ -183,7 +183,7 @@ def verdicts_for(world: World, item: DataItem, rule: str, principal: str = "") -
     A-LOGS-READER ``caller`` a reader who is not a service also needs their own kms:Decrypt
     on the key (R-LOGS-84)."""
     out = []
-    own = world.settings.get("logs_reader") == "caller" and principal \
+    own = world.setting("logs_reader") == "caller" and principal \
         and not principal.endswith(".amazonaws.com")
     context = context_for(world, item.resource)
     for arn in item.keys:

@@ -3,7 +3,9 @@
 One :class:`transitions.Machine` per table serves every key (or association) of a
 world: models are added with ``add_model`` because one Machine per object costs
 ~100 µs and tens of KB each (transitions issues #146, #434). Only folding an event
-or firing a timer calls a trigger. ``kmsim rules --diagram`` draws these tables.
+or firing a timer calls a trigger. ``kmsim rules --diagram`` draws these tables, and
+the rule a key's state change records is the table's (:func:`rule_of`, used by
+``World.key_event``), never one a fold names.
 """
 
 from __future__ import annotations

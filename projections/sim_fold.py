@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events.record import Event
-from projections.model import Cause, Principal
+from projections.model import Principal
 from projections.policy import parse_policy
 from projections.world import World, folds
 
@@ -29,11 +29,11 @@ def _unavailable(world: World, event: Event) -> None:
     key = world.find_key(str(event.req["KeyId"]), event.account, event.region)
     assert key is not None
     key.was_enabled = key.state == "Enabled"
-    world.key_event(key, "set_unavailable", Cause(event.t, event.seq, "R-KMS-11", event.op))
+    world.key_event(key, "set_unavailable", event.t, event.seq, event.op)
 
 
 @folds("sim:SetKeyAvailable")
 def _available(world: World, event: Event) -> None:
     key = world.find_key(str(event.req["KeyId"]), event.account, event.region)
     assert key is not None
-    world.key_event(key, "set_available", Cause(event.t, event.seq, "R-KMS-11", event.op))
+    world.key_event(key, "set_available", event.t, event.seq, event.op)

@@ -47,7 +47,7 @@ def begin_change(world: World, assoc: Association, new_key: str | None, window: 
     Data written before it takes effect stays under the key(s) in force before; under
     the ``uncertain`` model either is possible until the window ends.
     """
-    delay = effective_delay(world.settings.get("propagation", "uncertain"), window,
+    delay = effective_delay(world.setting("propagation"), window,
                             event.draws.get("delay"))
     assoc.before = assoc.candidates()
     assoc.pending = new_key
@@ -81,7 +81,7 @@ def _take_effect(world: World, assoc: Association, cause: Cause) -> None:
     world.association_event(assoc, "take_effect", cause)
 
 
-@on_timer("association")
+@on_timer("association", priority=2)
 def _window_end(world: World, timer: Timer) -> None:
     assoc = world.associations.get(timer.target)
     if assoc is None or assoc.change_seq != timer.token or assoc.state not in (

@@ -23,8 +23,9 @@ from transitions import Machine
 from events.record import Event
 from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION
 from projections.itemstore import copy_item
-from projections.machines import association_machine, key_machine
+from projections.machines import KEY_TRANSITIONS, association_machine, key_machine, rule_of
 from projections.model import Association, Cause, DataItem, Key, Principal
+from projections.rulebook import setting
 
 FoldFn = Callable[["World", Event], None]
 TimerFn = Callable[["World", "Timer"], None]
@@ -33,9 +34,9 @@ _FOLDS: dict[str, FoldFn] = {}
 _TIMERS: dict[str, TimerFn] = {}
 
 #: Timers due at the same instant fire in this order (lower first), then by serial,
-#: so replay is deterministic (SimPy's (time, priority, serial) discipline).
-TIMER_PRIORITY = {"key-deletion": 0, "material-expiry": 1, "association": 2, "retention": 3,
-                  "expiry": 4}
+#: so replay is deterministic (SimPy's (time, priority, serial) discipline). Filled by
+#: :func:`on_timer`, so a kind's priority is declared where its handler is.
+TIMER_PRIORITY: dict[str, int] = {}
 
 
 def folds(*ops: str) -> Callable[[FoldFn], FoldFn]:
@@ -49,11 +50,13 @@ def folds(*ops: str) -> Callable[[FoldFn], FoldFn]:
     return register
 
 
-def on_timer(kind: str) -> Callable[[TimerFn], TimerFn]:
-    """Register the handler of a timer kind."""
+def on_timer(kind: str, *, priority: int) -> Callable[[TimerFn], TimerFn]:
+    """Register the handler of a timer kind and its firing priority (lower fires first
+    among timers due at the same instant)."""
 
     def register(fn: TimerFn) -> TimerFn:
         _TIMERS[kind] = fn
+        TIMER_PRIORITY[kind] = priority
         return fn
 
     return register
@@ -97,6 +100,11 @@ class World:
         self._keys_m = key_machine()
         self._assoc_m = association_machine()
 
+    def setting(self, name: str) -> str:
+        """An assumption's value in force by name (``propagation``): the recorded value, or
+        the rulebook's default; an unknown name raises ``UnknownSetting``."""
+        return setting(self.settings, name)
+
     # -- folding -----------------------------------------------------------------------
     def fold(self, event: Event) -> None:
         """Apply one event: fire timers due up to its time, then its effect if it succeeded."""
@@ -124,9 +132,16 @@ class World:
 
     def schedule(self, due: int, kind: str, target: str, token: object = None,
                  seq: int | None = None) -> Timer:
-        """Add a timer; handlers check ``token`` so a superseded timer does nothing."""
-        timer = Timer(due, TIMER_PRIORITY.get(kind, 9), next(self._serial), kind, target, token,
-                      seq)
+        """Add a timer; handlers check ``token`` so a superseded timer does nothing.
+
+        ``kind`` must be registered with :func:`on_timer` (ValueError otherwise): a timer
+        nothing can fire would be lost silently.
+        """
+        priority = TIMER_PRIORITY.get(kind)
+        if priority is None or kind not in _TIMERS:
+            raise ValueError(f"unknown timer kind {kind!r} (registered: "
+                             f"{', '.join(sorted(TIMER_PRIORITY))})")
+        timer = Timer(due, priority, next(self._serial), kind, target, token, seq)
         self.timers.add(timer)
         return timer
 
@@ -143,11 +158,16 @@ class World:
         key.history.append((key.created.t, key.created.seq, initial, key.created.rule))
         return key
 
-    def key_event(self, key: Key, trigger: str, cause: Cause) -> None:
-        """Fire a lifecycle trigger on a key and record why (state changes only)."""
+    def key_event(self, key: Key, trigger: str, t: int, seq: int | None, note: str) -> None:
+        """Fire a lifecycle trigger on a key and record why (state changes only).
+
+        The rule recorded is the one the lifecycle table cites for the transition taken
+        (``machines.rule_of``), so a fold cannot name another.
+        """
         before = key.state
         getattr(key, trigger)()
         if key.state != before:
+            cause = Cause(t, seq, rule_of(KEY_TRANSITIONS, trigger, before, key.state), note)
             key.since = cause
             key.history.append((cause.t, cause.seq, key.state, cause.rule))
 

@@ -44,13 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"print the traceback of an internal error (or {TRACEBACK_ENV}=1)")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb in VERBS:
-        try:
-            module = importlib.import_module(f"sim.commands.{verb}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"sim.commands.{verb}":
-                continue  # a verb not built yet is simply not offered
-            raise
-        module.register(sub)
+        importlib.import_module(f"sim.commands.{verb}").register(sub)
     for verb_parser in sub.choices.values():  # --traceback after the verb too
         verb_parser.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
                                  help=argparse.SUPPRESS)

@@ -1,15 +1,15 @@
-"""The simulated clock, and the only place kmsim may read the wall clock.
+"""Time resolution, and the only place kmsim may read the wall clock.
 
-Everything else asks a :class:`SimClock` for ``now``. The wall clock is read only
-through :func:`wall_now_ms`, which ``kmsim serve --clock wall`` uses on request, and
-which ``--verify-signatures`` uses to check a request's signing time (AWS compares it with
-real time, whatever the simulated clock says).
+Simulated time is the world's ``now`` (``Simulator.now``; the server's is in
+:mod:`sim.server.clock`). The wall clock is read only through :func:`wall_now_ms`, which
+``kmsim serve --clock wall`` uses on request, and which ``--verify-signatures`` uses to
+check a request's signing time (AWS compares it with real time, whatever the simulated
+clock says).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from events.timefmt import MAX_TIME, TimeSyntaxError, parse_duration, parse_rfc3339
 
@@ -18,35 +18,6 @@ def wall_now_ms() -> int:
     """Read the wall clock (milliseconds since the epoch): for ``--clock wall`` and the
     signing-time check of ``--verify-signatures`` only."""
     return time.time_ns() // 1_000_000
-
-
-@dataclass
-class SimClock:
-    """Simulated time: starts at ``start`` and moves only forward, only when told to."""
-
-    start: int
-    now: int = -1
-
-    def __post_init__(self) -> None:
-        if self.now < 0:
-            self.now = self.start
-
-    def advance(self, duration: str | int) -> int:
-        """Move forward by a duration (``"5m"`` or milliseconds); return the new time."""
-        ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
-        if ms < 0:
-            raise ValueError("the simulated clock only moves forward")
-        self.now += ms
-        return self.now
-
-    def set(self, t: int) -> int:
-        """Move to ``t``; moving backwards is refused (time travel reads use projections)."""
-        if t < self.now:
-            raise ValueError(
-                "the simulated clock only moves forward; read the past with an answer at T"
-            )
-        self.now = t
-        return self.now
 
 
 def parse_when(text: str | int, start: int, event_times: list[int] | None = None) -> int:

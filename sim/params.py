@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from projections.rulebook import find_assumption
+from projections.rulebook import find_assumption, setting
 from sim.errors import AwsError
 
 #: The assumption that decides how values are shown, and its value for the call being decided.
@@ -40,7 +40,7 @@ MISSING = object()
 @contextlib.contextmanager
 def settings_scope(settings: Mapping[str, str]) -> Iterator[None]:
     """Render the messages of the calls inside with the assumptions in ``settings``."""
-    token = _FORM.set(settings.get(FORM.name, FORM.default))
+    token = _FORM.set(setting(settings, FORM.name))
     try:
         yield
     finally:

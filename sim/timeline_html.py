@@ -20,6 +20,7 @@ from pathlib import Path
 
 from events.timefmt import DAY, MINUTE, format_duration, format_offset, format_time
 from projections.arns import short_resource
+from projections.rulebook import setting
 from projections.world import World
 from sim.debugger import DebugError, Session, outcome, why_text
 from sim.errors import InputError
@@ -308,7 +309,7 @@ class TimelinePage:
                     f"{self.s.loaded.source} · start {format_time(self.start)} · "
                     f"{len(self.s.timeline.events)} events · profile "
                     f"{self.s.timeline.profile} · propagation "
-                    f"{self.s.timeline.settings.get('propagation', 'uncertain')}"))
+                    f"{setting(self.s.timeline.settings, 'propagation')}"))
                 .replace("__WIDTH__", str(WIDTH)).replace("__HEIGHT__", str(height))
                 .replace("<!--__SVG__-->", body).replace("/*__DATA__*/null", data))
 

@@ -8,18 +8,14 @@ import copy
 import json
 
 import pytest
+from support import ACCT, ALLOW_ALL, REGION, START
+from support import OTHER as OTHER  # re-exported to the dataset tests
 
 from sim import Simulator
 from sim.errors import AwsError
 from sim.services import CallContext, Draws, lookup
 
-ACCT = "111122223333"
-OTHER = "444455556666"
-REGION = "us-east-1"
-START = "2026-01-01T00:00:00Z"
 DATASET = f"arn:aws:cloudwatch:{REGION}:{ACCT}:dataset/default"
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 CW_ACTIONS = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt",
               "kms:ReEncrypt*"]
 

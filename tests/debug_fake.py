@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import ALLOW_ALL_JSON as ALLOW_ALL
+
 from events.record import Event
 from events.timefmt import MINUTE
 from projections.arns import log_group_arn
@@ -20,8 +22,6 @@ from projections.world import World, folds
 from sim.errors import AwsError
 from sim.services import CallContext, operation
 from sim.simulator import Simulator
-
-ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 
 
 def _arn(req: dict, account: str, region: str) -> str:

@@ -7,14 +7,10 @@ from __future__ import annotations
 import copy
 import json
 
-from sim import Simulator
+from support import ACCT, ALLOW_ALL, REGION, START
+from support import OTHER as OTHER  # re-exported to the logs tests
 
-ACCT = "111122223333"
-OTHER = "444455556666"
-REGION = "us-east-1"
-START = "2026-01-01T00:00:00Z"
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+from sim import Simulator
 
 
 def logs_policy(account: str = ACCT, region: str = REGION, logs: bool = True,

@@ -15,20 +15,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support import ACCT, ALLOW_ALL_JSON, REGION, START
 
 from sim.server import AuthConfig, KmsimApp, RunningServer
-from sim.services import known_operations
 from sim.simulator import Simulator
 
 boto3 = pytest.importorskip("boto3")
 from botocore.config import Config  # noqa: E402  (after the importorskip)
 
 ROOT = Path(__file__).resolve().parent.parent
-ACCT = "111122223333"
-REGION = "us-east-1"
-START = "2026-01-01T00:00:00Z"
-ALLOW_ALL = json.dumps({"Version": "2012-10-17",
-                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+#: The admin's identity policy as the JSON text the server tests send.
+ALLOW_ALL = ALLOW_ALL_JSON
 #: A key policy letting the account, CloudWatch Logs and CloudWatch use the key.
 SERVICES_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
@@ -97,13 +94,6 @@ def events(srv: RunningServer) -> list[dict]:
         out += page["events"]
         if not page["more"]:
             return out
-
-
-def requires(*ops: str) -> None:
-    """Skip this test when an operation it drives is not registered yet."""
-    missing = [op for op in ops if op not in known_operations()]
-    if missing:
-        pytest.skip(f"not registered yet: {', '.join(missing)}")
 
 
 def error_of(exc_info: pytest.ExceptionInfo) -> tuple[str, int, dict[str, str]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from dataset_support import DATASET, associate, make_key, new_sim, put, raises
-
-START_S = 1767225600  # 2026-01-01T00:00:00Z in epoch seconds
+from support import START_S
 
 
 def query(sim, as_: str = "reader", at: str | None = None, stat: str = "Sum",

@@ -10,16 +10,13 @@ import copy
 import json
 
 import pytest
+from support import ACCT, ALLOW_ALL, OTHER, START
+from support import START_MS as T0
 
 from events.timefmt import DAY, parse_rfc3339
+from projections.machines import KEY_TRANSITIONS, rule_of
 from sim import CallResult, Simulator
 
-ACCT = "111122223333"
-OTHER = "444455556666"
-START = "2026-01-01T00:00:00Z"
-T0 = parse_rfc3339(START)
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 KMS_READ = {"Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt",
                                                          "kms:GenerateDataKey",
@@ -463,6 +460,52 @@ def test_material_expiring_while_unavailable_returns_to_pending_import(s: Simula
     assert s.key_state(k, at="+1d1m") == "Unavailable"
     ok(s, "sim:SetKeyAvailable", {"KeyId": k}, at="+2d")
     assert s.key_state(k) == "PendingImport"  # the material expired meanwhile
+
+
+def test_a_state_change_records_the_rule_its_table_row_cites(
+        s: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Unavailable -> PendingImport (the material expired meanwhile): the table's row, not
+    # the fold, names the rule; re-labelling the row shows where the id comes from
+    k = external_key(s)
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+       at="+2m")
+    ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+3m")
+    assert s.key_state(k, at="+1d1m") == "Unavailable"
+    assert rule_of(KEY_TRANSITIONS, "set_available", "Unavailable", "PendingImport") == "R-KMS-14"
+    row = next(r for r in KEY_TRANSITIONS
+               if r["trigger"] == "set_available" and r["dest"] == "PendingImport")
+    monkeypatch.setitem(row, "rule", "R-KMS-TABLE")
+    ok(s, "sim:SetKeyAvailable", {"KeyId": k}, at="+2d")
+    key = s.world.key_by_arn(k)
+    assert (key.state, key.since.rule, key.history[-1][3]) == (
+        "PendingImport", "R-KMS-TABLE", "R-KMS-TABLE")
+
+
+def test_every_recorded_state_change_is_a_row_of_the_table(s: Simulator) -> None:
+    k, ext = new_key(s), external_key(s)
+    ok(s, "kms:DisableKey", {"KeyId": k}, at="+2m")
+    ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+3m")
+    ok(s, "sim:SetKeyAvailable", {"KeyId": k}, at="+4m")
+    ok(s, "kms:EnableKey", {"KeyId": k}, at="+5m")
+    ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+6m")
+    ok(s, "kms:CancelKeyDeletion", {"KeyId": k}, at="+7m")
+    ok(s, "kms:ScheduleKeyDeletion", {"KeyId": ext, "PendingWindowInDays": 7}, at="+8m")
+    ok(s, "kms:CancelKeyDeletion", {"KeyId": ext}, at="+9m")
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": ext, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+       at="+10m")
+    ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+11m")
+    ok(s, "sim:SetKeyUnavailable", {"KeyId": ext}, at="+12m")
+    ok(s, "sim:SetKeyAvailable", {"KeyId": ext}, at="+2d")  # its material expired meanwhile
+    s.advance(s.when("+9d") - s.now)  # k's deletion happens
+    assert (s.key_state(k), s.key_state(ext)) == ("Deleted", "PendingImport")
+    for key in (s.world.key_by_arn(k), s.world.key_by_arn(ext)):
+        changes = list(zip(key.history, key.history[1:], strict=False))
+        assert len(changes) >= 4
+        for (_, _, before, _), (_, _, after, rule) in changes:
+            rules = {r["rule"] for r in KEY_TRANSITIONS if r["dest"] == after
+                     and before in ([r["source"]] if isinstance(r["source"], str)
+                                    else r["source"])}
+            assert rule in rules, (before, after, rule)
 
 
 def test_unavailable_key_scheduled_and_cancelled(s: Simulator) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import msgpack
 import pytest
+from support import ALLOW_ALL
 
 from events.codec import encode_event
 from events.logfile import (
@@ -47,8 +48,6 @@ from sim.loading import load_timeline
 from sim.simulator import Simulator
 
 REPO = Path(__file__).resolve().parent.parent
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 RANDOM_DAMAGES = int(os.environ.get("KMSIM_LOG_CORRUPTIONS", "150"))
 
 

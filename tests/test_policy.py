@@ -7,6 +7,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import ACCT, OTHER
 
 from projections.policy import (
     Decision,
@@ -20,8 +21,6 @@ from projections.policy import (
     parse_policy,
 )
 
-ACCT = "111122223333"
-OTHER = "444455556666"
 ROOT = f"arn:aws:iam::{ACCT}:root"
 ADMIN = f"arn:aws:iam::{ACCT}:role/Admin"
 ALICE = f"arn:aws:iam::{ACCT}:user/Alice"

@@ -27,6 +27,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
+from support import ACCT, ALLOW_ALL
 
 from events.logfile import LogReader
 from events.timefmt import DAY, HOUR, MINUTE, format_time
@@ -36,9 +37,6 @@ from sim import CallResult, Simulator
 from sim.recording import NotRecorded
 from sim.replay import replay
 
-ACCT = "111122223333"
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 CRYPTO_ONLY = {"Version": "2012-10-17",
                "Statement": [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt",
                                                             "kms:GenerateDataKey"],

@@ -9,6 +9,7 @@ import os
 import pickle
 
 import pytest
+from support import ALLOW_ALL
 
 import sim.recording
 from events.logfile import LogReader, read_log
@@ -16,9 +17,6 @@ from projections.timeline import snapshot
 from sim import Simulator
 from sim.recording import NotRecorded, RecorderCrashed
 from sim.replay import replay
-
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 def state(s: Simulator) -> dict:

@@ -14,6 +14,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support import ALLOW_ALL, START_S
 
 import sim.recording
 from events.codec import decode_event, encode_event
@@ -22,15 +23,12 @@ from sim.replay import replay
 from sim.server.shapes import input_shape
 from sim.services import known_operations
 
-ALLOW_ALL = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 #: A key policy that lets every principal, CloudWatch and CloudWatch Logs included, use it.
 OPEN_KEY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"},
     {"Effect": "Allow", "Principal": {"Service": ["cloudwatch.amazonaws.com",
                                                  "logs.us-east-1.amazonaws.com"]},
      "Action": "kms:*", "Resource": "*"}]})
-START_S = 1767225600
 AWS_OPS = [op for op in known_operations() if not op.startswith("sim:")]
 SIM_OPS = [op for op in known_operations() if op.startswith("sim:")]
 

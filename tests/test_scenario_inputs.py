@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 from scenario_support import BASE, ROOT, bad_input, run_cli, variant
+from support import ALLOW_ALL as ADMIN
 
 from sim.scenario_files import MAX_REF_BYTES
 from sim.simulator import Simulator
-
-ADMIN = {"Version": "2012-10-17",
-         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 def with_policy(ref: str) -> str:

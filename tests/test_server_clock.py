@@ -17,7 +17,6 @@ from server_support import (
     error_of,
     json_call,
     raw,
-    requires,
     running,
     serve_process,
     stop_process,
@@ -231,7 +230,6 @@ def _concurrent(c, value: str = "true"):
 
 
 def test_sequential_dataset_changes_never_conflict_unless_asked() -> None:
-    requires("cloudwatch:AssociateDatasetKmsKey", "cloudwatch:DisassociateDatasetKmsKey")
     with running() as srv:
         kms, cw = client(srv, "kms"), client(srv, "cloudwatch")
         key = kms.create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
@@ -255,7 +253,6 @@ def test_sequential_dataset_changes_never_conflict_unless_asked() -> None:
 
 
 def test_sequential_log_group_changes_never_abort_unless_asked() -> None:
-    requires("logs:CreateLogGroup", "logs:DisassociateKmsKey")
     with running() as srv:
         kms, logs = client(srv, "kms"), client(srv, "logs")
         key = kms.create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
@@ -271,7 +268,6 @@ def test_sequential_log_group_changes_never_abort_unless_asked() -> None:
 
 
 def test_concurrent_request_after_the_clock_moved_happens_at_now() -> None:
-    requires("logs:CreateLogGroup", "logs:DisassociateKmsKey")
     with running() as srv:
         key = client(srv, "kms").create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
         client(srv, "logs").create_log_group(logGroupName="app", kmsKeyId=key)

@@ -17,7 +17,6 @@ from server_support import (
     client,
     error_of,
     raw,
-    requires,
     running,
 )
 
@@ -39,8 +38,6 @@ def cw_protocol(request, monkeypatch) -> str:
 
 
 def test_logs_group_key_events() -> None:
-    requires("logs:CreateLogGroup", "logs:AssociateKmsKey", "logs:PutLogEvents",
-             "logs:DescribeLogGroups", "logs:CreateLogStream", "logs:GetLogEvents")
     with running(assumptions={"propagation": "instant"}) as srv:
         kms, logs = client(srv, "kms"), client(srv, "logs")
         key = kms.create_key(Policy=SERVICES_POLICY)["KeyMetadata"]["Arn"]
@@ -62,7 +59,6 @@ def test_logs_group_key_events() -> None:
 
 
 def test_logs_policy_without_logs_is_access_denied() -> None:
-    requires("logs:CreateLogGroup", "logs:AssociateKmsKey")
     with running() as srv:
         key = client(srv, "kms").create_key()["KeyMetadata"]["Arn"]
         logs = client(srv, "logs")
@@ -75,7 +71,6 @@ def test_logs_policy_without_logs_is_access_denied() -> None:
 
 
 def test_injected_fault_is_the_only_5xx() -> None:
-    requires("logs:CreateLogGroup", "sim:InjectFault")
     with running() as srv:
         logs = client(srv, "logs")
         raw_body = '{"Operation": "logs:CreateLogGroup", "Duration": "2m"}'
@@ -91,8 +86,6 @@ def test_injected_fault_is_the_only_5xx() -> None:
 
 
 def test_cloudwatch_dataset(cw_protocol: str) -> None:
-    requires("cloudwatch:GetDataset", "cloudwatch:AssociateDatasetKmsKey",
-             "cloudwatch:DisassociateDatasetKmsKey")
     with running() as srv:
         kms, cw = client(srv, "kms"), client(srv, "cloudwatch")
         assert cw.meta.service_model.resolved_protocol == cw_protocol
@@ -118,7 +111,6 @@ def test_cloudwatch_dataset(cw_protocol: str) -> None:
 
 
 def test_cloudwatch_metrics_timestamps(cw_protocol: str) -> None:
-    requires("cloudwatch:PutMetricData", "cloudwatch:GetMetricData")
     with running() as srv:
         cw = client(srv, "cloudwatch")
         when = dt.datetime(2026, 1, 1, 0, 0, 30, 500000, tzinfo=dt.UTC)
@@ -138,7 +130,6 @@ def test_cloudwatch_metrics_timestamps(cw_protocol: str) -> None:
 
 def test_cbor_codec_on_the_wire() -> None:
     """The rpc-v2-cbor codec without boto3: bytes in, bytes out."""
-    requires("cloudwatch:GetDataset", "cloudwatch:PutMetricData", "cloudwatch:GetMetricData")
     with running() as srv:
         status, headers, body = raw(srv, "POST", CW_PATH + "GetDataset",
                                     cbor2.dumps({"DatasetIdentifier": "default"}), CBOR)

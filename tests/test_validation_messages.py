@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+from support import START
 
 import sim.params as params
 from sim import Simulator
@@ -13,7 +14,6 @@ from sim.params import MISSING, Param, Violation, coral_part, query_part, valida
 from sim.services import cloudwatch_metrics as cm
 from sim.services import known_operations
 
-START = "2026-01-01T00:00:00Z"
 RETENTION = ("1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, "
              "2192, 2557, 2922, 3288, 3653")
 

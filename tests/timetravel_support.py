@@ -10,6 +10,8 @@ The ``test_kind`` fixture registers them and removes them afterwards.
 from __future__ import annotations
 
 import pytest
+from support import ACCT, REGION
+from support import ALLOW_ALL_JSON as ALLOW_ALL
 
 from events.record import Event
 from projections import decrypt
@@ -23,11 +25,8 @@ from sim import services
 from sim.errors import AwsError
 from sim.simulator import Simulator
 
-ACCT = "111122223333"
-REGION = "us-east-1"
 GROUP = log_group_arn(REGION, ACCT, "app")
 OTHER = log_group_arn(REGION, ACCT, "other")
-ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 OPS = ("sim:TestAssociate", "sim:TestWrite", "sim:TestDrop")
 
 

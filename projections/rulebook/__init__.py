@@ -27,6 +27,7 @@ from projections.rulebook.registry import (
     Assumption,
     Rule,
     SettingsError,
+    UnknownSetting,
     all_assumptions,
     all_rules,
     declare,
@@ -34,6 +35,7 @@ from projections.rulebook.registry import (
     find_assumption,
     resolve_settings,
     rule,
+    setting,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Assumption",
     "Rule",
     "SettingsError",
+    "UnknownSetting",
     "all_assumptions",
     "all_rules",
     "declare",
@@ -57,4 +60,5 @@ __all__ = [
     "find_assumption",
     "resolve_settings",
     "rule",
+    "setting",
 ]

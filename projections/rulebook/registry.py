@@ -9,8 +9,9 @@ before any of its submodules, the look-ups here always see every declaration.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 SEED_000 = "seed 000_65f22c1f88d28a6c.txt"
@@ -83,6 +84,7 @@ class Assumption:
 
 _RULES: dict[str, Rule] = {}
 _ASSUMPTIONS: dict[str, Assumption] = {}
+_BY_NAME: dict[str, Assumption] = {}  # the settings name -> assumption, for setting()
 _RULE_ID = re.compile(r"R-[A-Z]+(?:-[A-Z]+)*-\d{2}[a-z]?")
 
 
@@ -102,6 +104,7 @@ def declare_assumptions(*assumptions: Assumption) -> None:
         if not a.id.startswith("A-"):
             raise ValueError(f"bad assumption id {a.id!r}")
         _ASSUMPTIONS[a.id] = a
+        _BY_NAME[a.name] = a
 
 
 def rule(rule_id: str) -> Rule:
@@ -157,3 +160,27 @@ def resolve_settings(profile: str, overrides: Iterable[tuple[str, str]]) -> dict
             raise SettingsError(f"{a.id}: {value!r} is not one of {alts}")
         values[a.name] = value
     return values
+
+
+class UnknownSetting(KeyError):
+    """A setting name no assumption has; the message names it and the close ones."""
+
+    def __str__(self) -> str:
+        # KeyError would show the message quoted as a repr
+        return str(self.args[0]) if self.args else ""
+
+
+def setting(settings: Mapping[str, str], name: str) -> str:
+    """The value in force of the assumption ``name`` (``propagation``): ``settings[name]``,
+    or the assumption's declared default when ``settings`` lacks it.
+
+    The one reader of settings, so that a default lives only in its :class:`Assumption`.
+    A name that is no assumption's raises :class:`UnknownSetting` (a typo must not read as
+    "use the default").
+    """
+    assumption = _BY_NAME.get(name)
+    if assumption is None:
+        close = difflib.get_close_matches(name, list(_BY_NAME), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownSetting(f"no assumption named {name!r}{hint}")
+    return settings.get(name, assumption.default)

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
-from projections.rulebook import SettingsError, find_assumption, resolve_settings
+from projections.rulebook import SettingsError, find_assumption, resolve_settings, setting
 from sim.errors import InputError
 from sim.runner import parse_set
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
@@ -135,7 +135,7 @@ def build(args: argparse.Namespace):
     try:
         start = parse_rfc3339(args.start)
         settings = resolve_settings(args.profile, parse_set(args.set).items())
-        request_step(settings[STEP_SETTING])
+        request_step(setting(settings, STEP_SETTING))
     except (TimeSyntaxError, SettingsError, ValueError) as exc:
         raise InputError(str(exc), None, None, "kmsim rules lists profiles and assumptions"
                          ) from None
@@ -189,7 +189,7 @@ def _resume(log: str, given: dict[str, object], sets: dict[str, str]) -> Simulat
     differ = [flag for flag, value in given.items() if value is not None and value != kept[flag]]
     # build() checked every name; settings are keyed by the lower-case name
     changed = [name for name, value in sets.items()
-               if sim.settings.get(find_assumption(name).name) != value]  # type: ignore[union-attr]
+               if setting(sim.settings, find_assumption(name).name) != value]  # type: ignore[union-attr]
     if differ or changed:
         sim.close()  # releases the writer lock; nothing was appended
     if differ:

@@ -18,7 +18,7 @@ from typing import Any
 
 from events.codec import encode_map
 from events.timefmt import format_time
-from projections.rulebook import find_assumption
+from projections.rulebook import find_assumption, setting
 from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
 from sim.server import control
 from sim.server.auth import AuthConfig, identify
@@ -150,9 +150,9 @@ class KmsimApp:
         ``forbidden`` answers every signature refusal 403, A-SRV-REFUSALS ``bad-request``
         answers 411, 413 and 415 refusals 400 (the code stays)."""
         settings = self.sim.settings
-        if settings.get(AUTH_STATUS.name) == "forbidden" and error.code in QUERY_AUTH_ERRORS:
+        if setting(settings, AUTH_STATUS.name) == "forbidden" and error.code in QUERY_AUTH_ERRORS:
             error.status = 403
-        if settings.get(REFUSALS.name) == "bad-request" and error.status in (411, 413, 415):
+        if setting(settings, REFUSALS.name) == "bad-request" and error.status in (411, 413, 415):
             error.status = 400
         return error
 

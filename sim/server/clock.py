@@ -32,7 +32,7 @@ refused with 400 and record nothing. Scenario steps at one ``at`` share an insta
 from __future__ import annotations
 
 from events.timefmt import TimeSyntaxError, parse_duration
-from projections.rulebook import find_assumption
+from projections.rulebook import find_assumption, setting
 from sim.clock import wall_now_ms
 from sim.simulator import Simulator
 
@@ -80,7 +80,7 @@ class ServerClock:
         self.sim = sim
         self.mode = mode
         self.speed = speed
-        self.step = request_step(sim.settings.get(STEP_SETTING, STEP_ASSUMPTION.default))
+        self.step = request_step(setting(sim.settings, STEP_SETTING))
         self._base = sim.now
         self._offset = 0  # ms moved by the control endpoint (wall mode)
         self._wall0 = wall_now_ms() if mode == "wall" else 0

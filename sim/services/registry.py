@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from events.record import Event
 from projections.world import World
@@ -82,7 +82,6 @@ class CallContext:
     region: str
     draws: Draws
     seq: int
-    faults: list = field(default_factory=list)
     #: The events recorded before this call (seq N at index N-1): data-plane payloads
     #: such as log messages stay in their event's ``req``, not in the world.
     events: Sequence[Event] = ()
@@ -99,8 +98,8 @@ class CallContext:
         return self.world.profile
 
     def setting(self, name: str) -> str:
-        """An assumption's value by name (``propagation``)."""
-        return self.world.settings[name]
+        """An assumption's value in force by name (``propagation``); see :meth:`World.setting`."""
+        return self.world.setting(name)
 
 
 Handler = Callable[[CallContext, dict], dict]
