@@ -4,10 +4,7 @@
 and the server's ``GET /_kmsim/at`` all print it. Everything is read from a world
 (``Timeline.world_at(T)``), so it works for any item kind an area registers.
 
-Key names: the key's first alias (alphabetically) while it has one, else the name a
-scenario saved it under (``save = { k1 = "KeyMetadata.Arn" }`` gives ``k1``; pass the
-saved values as ``names``), else the key id. Aliases come first because they are what
-AWS users see; a Deleted key has lost its aliases, so it falls back to the saved name.
+Keys and items are named by :mod:`projections.names` (the same names every command uses).
 """
 
 from __future__ import annotations
@@ -17,7 +14,8 @@ from typing import Any
 
 from events.timefmt import format_time
 from projections.decrypt import Answer, decryptability
-from projections.model import Association, DataItem, Key
+from projections.model import Association, DataItem
+from projections.names import item_label, key_name
 from projections.world import World
 
 #: The exact keys of the document and of its entries (a contract: tests assert them).
@@ -25,30 +23,6 @@ DOC_KEYS = ("time", "principal", "items", "keys", "associations")
 ITEM_KEYS = ("label", "resource", "written_at", "keys", "status", "permanent", "rules", "events")
 KEY_KEYS = ("name", "arn", "state")
 ASSOCIATION_KEYS = ("resource", "state", "key")
-
-
-def key_name(world: World, key: Key, names: Mapping[str, Any] | None = None) -> str:
-    """How people call a key: first alias, else its saved scenario name, else its id."""
-    aliases = world.aliases_of(key.key_id)
-    if aliases:
-        return aliases[0]
-    for name, value in (names or {}).items():
-        if value in (key.arn, key.key_id):
-            return name
-    return key.key_id
-
-
-def key_label(world: World, arn: str | None, names: Mapping[str, Any] | None = None) -> str:
-    """The name of the key with this ARN (``service-owned`` for None)."""
-    if arn is None:
-        return "service-owned"
-    key = world.key_by_arn(arn)
-    return key_name(world, key, names) if key else arn
-
-
-def item_label(item: DataItem) -> str:
-    """An item's label, or ``#SEQ`` (the number of the event that wrote it)."""
-    return item.label or f"#{item.seq}"
 
 
 def association_key(assoc: Association) -> str | None:

@@ -12,9 +12,10 @@ from typing import Any
 
 from events.record import Event
 from events.timefmt import format_offset, format_time
-from projections.answers import association_key, item_label, key_label, key_name
+from projections.answers import association_key
 from projections.arns import short_resource
 from projections.decrypt import decryptability
+from projections.names import item_label, key_name
 from projections.world import World
 
 
@@ -107,7 +108,7 @@ def diff_lines(doc: dict, start: int, world: World | None = None,
     out.append(f"associations ({len(doc['associations'])} changed)")
     for a in doc["associations"]:
         def kn(arn: str | None) -> str:
-            return key_label(world, arn, names) if world is not None else str(arn)
+            return key_name(world, arn, names) if world is not None else str(arn)
         out.append(f"  {short_resource(a['resource'])}: {a['from']} ({kn(a['key_from'])}) -> "
                    f"{a['to']} ({kn(a['key_to'])})")
     out.append(f"items ({len(doc['items'])} changed)")

@@ -16,10 +16,11 @@ from typing import Any
 
 from events.record import Event
 from events.timefmt import format_offset, format_time
-from projections.answers import association_key, item_label, key_label, key_name
+from projections.answers import association_key
 from projections.arns import short_resource
 from projections.decrypt import decryptability
 from projections.model import Association, Cause, DataItem, Key
+from projections.names import item_label, key_name
 from projections.rulebook import rule as rule_by_id
 from projections.world import World
 
@@ -96,7 +97,7 @@ class _Ctx:
         return f"event #{seq} ({op} at {self.when(t)})"
 
     def key(self, arn: str | None) -> str:
-        return key_label(self.world, arn, self.names)
+        return key_name(self.world, arn, self.names)
 
 
 _EVENT_REF = re.compile(r"event #(\d+)(?! \()")

@@ -16,6 +16,7 @@ from events.record import Event
 from events.timefmt import format_offset, format_time
 from projections.arns import root_arn, short_resource
 from projections.decrypt import Answer, decryptability
+from projections.names import item_label, key_name
 from projections.world import World
 from sim.clock import parse_when
 from sim.loading import LoadedTimeline
@@ -39,32 +40,11 @@ class Cursor:
 
 # -- names people can read ---------------------------------------------------------------
 def key_names(loaded: LoadedTimeline) -> dict[str, str]:
-    """Key ARN -> one stable short name for the whole timeline: its first alias (what AWS
-    users see, as ``projections.answers`` names keys), else the name a scenario saved it
-    under (``k1``), else ``key-`` and the first 8 characters of its id."""
+    """Key ARN -> its name at the end of the timeline (``projections.names``), for turning
+    ARNs in free text into names and names typed at the prompt back into ARNs."""
     live = loaded.timeline.live
-    names: dict[str, str] = {}
-    for event in loaded.timeline.events:
-        if event.op == "kms:CreateAlias" and event.ok:
-            target = str(event.req.get("TargetKeyId", ""))
-            key = live.keys.get(target.rsplit("/", 1)[-1])
-            if key is not None:
-                names.setdefault(key.arn, str(event.req.get("AliasName", "")))
-    for var, value in (getattr(loaded, "variables", None) or {}).items():
-        key = live.key_by_arn(str(value)) or live.keys.get(str(value))
-        if key is not None:
-            names.setdefault(key.arn, var)
-    for key in live.keys.values():
-        names.setdefault(key.arn, f"key-{key.key_id[:8]}")
-    return names
-
-
-def item_name(item, final: World | None = None) -> str:
-    """A data item's label, or ``#SEQ`` of the event that wrote it. ``final`` (the world
-    at the end) supplies labels a ``sim:Label`` event right after the write gives."""
-    if item.label is None and final is not None and item.seq in final.items:
-        return final.items[item.seq].label or f"#{item.seq}"
-    return item.label or f"#{item.seq}"
+    saved = getattr(loaded, "variables", None) or {}
+    return {key.arn: key_name(live, key, saved) for key in live.keys.values()}
 
 
 def outcome(event: Event) -> str:
@@ -165,13 +145,12 @@ class Session:
 
     def name(self, item) -> str:
         """An item's label (known at the end of the timeline) or ``#SEQ``."""
-        return item_name(item, self.timeline.live)
+        return item_label(item, self.timeline.live)
 
-    def key_name(self, arn: str | None) -> str:
-        """A key ARN's short name (``owned`` for the service-owned key)."""
-        if arn is None:
-            return "owned"
-        return self.keys.get(arn) or "key-" + arn.rsplit("/", 1)[-1][:8]
+    def key_name(self, arn: str | None, world: World | None = None) -> str:
+        """A key ARN's name in ``world`` (default: at the cursor), as ``kmsim at`` names
+        it there (``owned`` for the service-owned key)."""
+        return key_name(world or self.world(), arn, self.loaded.variables, none="owned")
 
     def find_item(self, ref: str, world: World):
         """A data item by label or ``#SEQ``; a one-line error naming the labels otherwise."""
@@ -216,20 +195,20 @@ class Session:
             for i, (t, seq, state, rule) in enumerate(key.history):
                 if inside(t, seq):
                     before = key.history[i - 1][2] if i else "(new)"
-                    lines.append(f"  key {self.key_name(key.arn)}: {before} -> {state}  "
+                    lines.append(f"  key {self.key_name(key.arn, wb)}: {before} -> {state}  "
                                  f"({rule}, {self._why(t, seq)})")
         for assoc in wb.associations.values():
             for i, (t, seq, state, key, rule) in enumerate(assoc.history):
                 if inside(t, seq):
                     before = assoc.history[i - 1][2] if i else "none"
                     lines.append(f"  association {short_resource(assoc.resource)}: {before} -> "
-                                 f"{state} (key {self.key_name(key)})  ({rule}, "
+                                 f"{state} (key {self.key_name(key, wb)})  ({rule}, "
                                  f"{self._why(t, seq)})")
         for item in wb.iter_items():
             now = self.answer(wb, item)
             old = wa.items.get(old_seq(item.seq))
             if old is None:
-                under = "|".join(self.key_name(k) for k in item.keys)
+                under = "|".join(self.key_name(k, wb) for k in item.keys)
                 lines.append(f"  item {self.name(item)} written to {short_resource(item.resource)}"
                              f" under {under}: {now.status}")
                 continue
@@ -255,17 +234,17 @@ class Session:
                 why += f" ({since.rule})"
             extra = f"  deletion {format_time(key.deletion_date)}" if key.deletion_date and \
                 key.state == "PendingDeletion" else ""
-            out.append(f"  {self.key_name(key.arn):<14} {key.state:<16}{why}{extra}")
+            out.append(f"  {self.key_name(key.arn, w):<14} {key.state:<16}{why}{extra}")
         if not w.keys:
             out.append("  (none)")
         out.append("associations:")
         for assoc in w.associations.values():
             text = f"  {short_resource(assoc.resource):<22} {assoc.state:<15} key " \
-                   f"{self.key_name(assoc.key)}"
+                   f"{self.key_name(assoc.key, w)}"
             if assoc.window:
                 eff = "uncertain" if assoc.effective_at is None else format_offset(
                     assoc.effective_at, self.start)
-                text += (f", -> {self.key_name(assoc.pending)} in window "
+                text += (f", -> {self.key_name(assoc.pending, w)} in window "
                          f"{format_offset(assoc.window[0], self.start)}.."
                          f"{format_offset(assoc.window[1], self.start)} (takes effect: {eff})")
             out.append(text)
@@ -274,7 +253,7 @@ class Session:
         out += ["items:", *self.item_lines(w), "timers pending:"]
         timers = w.pending_timers()
         for timer in timers[:10]:
-            target = self.key_name(w.keys[timer.target].arn) if timer.target in w.keys else \
+            target = self.key_name(w.keys[timer.target].arn, w) if timer.target in w.keys else \
                 short_resource(str(timer.target))
             out.append(f"  {format_offset(timer.due, self.start):>8}  {timer.kind} {target}")
         if not timers:
@@ -286,7 +265,7 @@ class Session:
         lines = []
         for item in w.iter_items():
             a = self.answer(w, item, principal)
-            keys = "|".join(self.key_name(k) for k in a.keys)
+            keys = "|".join(self.key_name(k, w) for k in a.keys)
             perm = " permanent" if a.permanent else ""
             lines.append(f"  {self.name(item):<10} {short_resource(item.resource):<20} "
                          f"{format_offset(item.written_at, self.start):>7}  {keys:<12} "
@@ -327,8 +306,7 @@ class Session:
         except ImportError:
             answers_at = None
         if answers_at is not None:
-            return answers_at(w, principal, getattr(self.loaded, "variables", None) or
-                              {v: k for k, v in self.keys.items()})
+            return answers_at(w, principal, self.loaded.variables)
         items = [{"label": self.name(i), "resource": i.resource,
                   "written_at": format_time(i.written_at),
                   **decryptability(w, i, principal).to_json()} for i in w.iter_items()]

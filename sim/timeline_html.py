@@ -157,11 +157,11 @@ class TimelinePage:
             initial = max(0, bisect.bisect_right(self.moments, self.initial) - 1)
         return {"moments": rows, "reasons": reasons, "initial": initial,
                 "start": self.start, "principal": self.s.who(self.s.principal),
-                "keys": [self.s.key_name(k.arn) for k in keys],
+                "keys": [self.s.key_name(k.arn, self.final) for k in keys],
                 "items": [{"id": f"item-{i.seq}", "label": self.s.name(i),
                            "resource": short_resource(i.resource),
                            "written": format_offset(i.written_at, self.start),
-                           "keys": "|".join(self.s.key_name(k) for k in i.keys)}
+                           "keys": "|".join(self.s.key_name(k, self.final) for k in i.keys)}
                           for i in self.items]}
 
     # -- SVG -----------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class TimelinePage:
         y += EVENT_LANE + GAP
         out.append(f'<text class="section" x="8" y="{y - 8}">KMS keys</text>')
         for key in self.final.keys.values():
-            name = s.key_name(key.arn)
+            name = s.key_name(key.arn, self.final)
             out.append(self._lane_label(y, KEY_LANE, name, key.arn))
             hist = key.history
             for i, (t, seq, state, rule) in enumerate(hist):
@@ -237,8 +237,9 @@ class TimelinePage:
             t2 = hist[i + 1][0] if i + 1 < len(hist) else ax.end
             if state == "none" or t2 <= t:
                 continue
-            text = f"{state} {s.key_name(key)}" if state == "associated" else state
-            tip = (f"{name}: {state} (key {s.key_name(key)}) from {format_offset(t, self.start)}"
+            text = f"{state} {s.key_name(key, self.final)}" if state == "associated" else state
+            tip = (f"{name}: {state} (key {s.key_name(key, self.final)}) from "
+                   f"{format_offset(t, self.start)}"
                    f" ({s._why(t, seq)}, {rule})")
             out.append(self._band(t, t2, y + 3, 16, f"assoc {state}", text, tip))
         seen: dict[int, int] = {}

@@ -18,9 +18,10 @@ from typing import Any
 
 from events.record import Event
 from events.timefmt import format_offset, format_time
-from projections.answers import association_key, key_label, key_name
+from projections.answers import association_key
 from projections.arns import account_of_arn, short_resource
 from projections.decrypt import decryptability
+from projections.names import key_name
 from projections.timeline import Timeline
 from projections.world import World
 from sim.errors import InputError
@@ -146,7 +147,7 @@ def answers(world: World, principal: str, names: Mapping[str, Any] | None,
         out[f"key {key.arn}"] = key.state
     for assoc in world.associations.values():
         out[f"association {assoc.resource}"] = \
-            f"{assoc.state} ({key_label(world, association_key(assoc), names)})"
+            f"{assoc.state} ({key_name(world, association_key(assoc), names)})"
     for item in world.iter_items():
         seq = (seq_of or {}).get(item.seq, item.seq)
         label = item.label or f"#{seq}"

@@ -232,23 +232,23 @@ class DebugShell(cmd.Cmd):
         s = self.session
         at = s.moment(" ".join(words)) if words else s.cursor
         who = s.resolve_principal(opts["as"]) if "as" in opts else s.principal
-        doc = s.answers_document(at, who)
+        doc, w = s.answers_document(at, who), s.world(at)  # keys named as at that moment
         if opts.get("json"):
             self.say(json.dumps(doc, indent=2))
             return
         self.say(f"at {s.label(at)} as {s.who(who)}:")
         for it in doc["items"]:
-            keys = "|".join(s.key_name(k) for k in it["keys"])
+            keys = "|".join(s.key_name(k, w) for k in it["keys"])
             perm = " (permanent)" if it["permanent"] else ""
             self.say(f"  {it['label']:<10} {short_resource(it['resource']):<20} {keys:<14} "
                      f"{it['status']}{perm}  {', '.join(it['rules'][:4])}")
         if not doc["items"]:
             self.say("  no data items yet")
         for k in doc["keys"]:
-            self.say(f"  key {s.key_name(k['arn'])}: {k['state']}")
+            self.say(f"  key {s.key_name(k['arn'], w)}: {k['state']}")
         for a in doc["associations"]:
             self.say(f"  association {short_resource(a['resource'])}: {a['state']} "
-                     f"(key {s.key_name(a['key'])})")
+                     f"(key {s.key_name(a['key'], w)})")
 
     def do_explain(self, arg: str) -> None:
         """explain ITEM [--as P]: the causal chain behind an item's answer at the cursor:
