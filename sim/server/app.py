@@ -18,7 +18,7 @@ from typing import Any
 
 from events.codec import encode_map
 from events.timefmt import format_time
-from projections.rulebook import find_assumption, setting
+from projections.rulebook import setting
 from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
 from sim.server import control
 from sim.server.auth import AuthConfig, identify
@@ -38,8 +38,6 @@ from sim.server.protocols import (
 from sim.server.shapes import QUERY_AUTH_ERRORS
 from sim.simulator import Simulator
 
-AUTH_STATUS = find_assumption("A-SRV-AUTH-STATUS")
-REFUSALS = find_assumption("A-SRV-REFUSALS")
 #: Larger than any modeled request (PutLogEvents and PutMetricData stop at about 1 MB).
 MAX_BODY = 4 * 1024 * 1024
 #: A Content-Length is ASCII digits only (int() would take "+5", "5_0", other digits).
@@ -150,9 +148,9 @@ class KmsimApp:
         ``forbidden`` answers every signature refusal 403, A-SRV-REFUSALS ``bad-request``
         answers 411, 413 and 415 refusals 400 (the code stays)."""
         settings = self.sim.settings
-        if setting(settings, AUTH_STATUS.name) == "forbidden" and error.code in QUERY_AUTH_ERRORS:
+        if setting(settings, "srv_auth_status") == "forbidden" and error.code in QUERY_AUTH_ERRORS:
             error.status = 403
-        if setting(settings, REFUSALS.name) == "bad-request" and error.status in (411, 413, 415):
+        if setting(settings, "srv_refusals") == "bad-request" and error.status in (411, 413, 415):
             error.status = 400
         return error
 

@@ -32,16 +32,15 @@ refused with 400 and record nothing. Scenario steps at one ``at`` share an insta
 from __future__ import annotations
 
 from events.timefmt import TimeSyntaxError, parse_duration
-from projections.rulebook import find_assumption, setting
+from projections.rulebook import setting
 from sim.clock import wall_now_ms
 from sim.simulator import Simulator
 
 MODES = ("sim", "wall")
 #: The request header asking for a request concurrent with the previous event.
 CONCURRENT_HEADER = "x-kmsim-concurrent"
-#: The assumption giving the step; its settings name.
-STEP_ASSUMPTION = find_assumption("A-REQUEST-STEP")
-STEP_SETTING = STEP_ASSUMPTION.name
+#: The settings name of A-REQUEST-STEP, the assumption giving the step.
+STEP_SETTING = "request_step"
 
 
 def request_step(value: str) -> int:

@@ -14,6 +14,7 @@ from sim.errors import AwsError
 from sim.params import Param
 from sim.services import logs_events, logs_kms, logs_query  # noqa: F401 (register)
 from sim.services.logs_common import (
+    BAD_TOKEN,
     GROUP_NAME,
     GROUP_NAME_REQ,
     IPE,
@@ -95,7 +96,7 @@ def describe_log_groups(ctx: CallContext, req: dict) -> dict:
         shown, token = page(out, lambda e: e["logGroupName"], req.get("limit", 50),
                             req.get("nextToken"), "logs:DescribeLogGroups")
     except BadToken:
-        raise AwsError(IPE, "The specified nextToken is invalid.", "R-LOGS-86") from None
+        raise AwsError(IPE, BAD_TOKEN, "R-LOGS-86") from None
     return {"logGroups": shown, **({"nextToken": token} if token else {})}
 
 

@@ -24,6 +24,8 @@ from sim.params import Param, validate
 from sim.services.registry import CallContext
 
 IPE = "InvalidParameterException"
+#: The message of a nextToken the service did not issue (R-LOGS-55, R-LOGS-86).
+BAD_TOKEN = "The specified nextToken is invalid."
 RNF = "ResourceNotFoundException"
 GROUP_NAME_PATTERN = r"[\.\-_/#A-Za-z0-9]+"
 GROUP_NAME = Param("logGroupName", str, min=1, max=512, pattern=GROUP_NAME_PATTERN)

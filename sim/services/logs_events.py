@@ -30,6 +30,7 @@ from projections.model import DataItem
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.logs_common import (
+    BAD_TOKEN,
     GROUP_IDENTIFIER_PATTERN,
     GROUP_NAME,
     GROUP_NAME_REQ,
@@ -103,7 +104,6 @@ def put_log_events(ctx: CallContext, req: dict) -> dict:
 Position = tuple[int, int, int]
 _TOKEN = re.compile(r"([fb])/(\d{16})(\d{20})(\d{5})(\d{15})")
 _START: Position = (0, 0, 0)
-BAD_TOKEN = "The specified nextToken is invalid."
 
 
 def _check_digits(direction: str, pos: Position, stream_arn: str) -> int:
