@@ -92,7 +92,7 @@ def measure(path: str, answers: int, naive: int) -> dict:
     from events.frames import Scan, read_header
     from events.logfile import LogReader
     from projections.decrypt import decryptability
-    from projections.timeline import FileEvents, Timeline
+    from projections.timetravel.timeline import FileEvents, Timeline
     from projections.world import World
 
     base_rss = _rss_mb()

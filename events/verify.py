@@ -91,7 +91,8 @@ def read_span(
     fd: int, path: str, offsets: Sequence[int], first_seq: int, end: int | None = None
 ) -> Iterator[Event]:
     """Decode the consecutive frames at ``offsets`` of an open log, the first being event
-    ``first_seq`` (random access for :class:`projections.timeline.FileEvents`); ``end`` is
+    ``first_seq`` (random access for
+    :class:`projections.timetravel.timeline.FileEvents`); ``end`` is
     the offset just past the last frame, if known. One read; each frame's length and seq
     are checked again (not its checksum: answers are timed, and the log only ever grows or
     is cut), so a log cut or rewritten since it was read raises :class:`LogCorrupt` rather

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from events.timefmt import format_time
+from projections.iam.policy import Decision, Request, evaluate
 from projections.model import Cause, DataItem, Key
-from projections.policy import Decision, Request, evaluate
 from projections.world import World
 
 Evaluator = Callable[[World, DataItem, str], Sequence["Verdict"]]

@@ -2,7 +2,7 @@
 
 ``World.fold(event)`` is the only way state changes (plus timers the folds derived,
 fired by ``advance_to`` in time order). Folds and timer handlers are registered by
-area modules (``projections.kms_fold``, ...) with :func:`folds` and :func:`on_timer`.
+area modules (``projections.kms.fold``, ...) with :func:`folds` and :func:`on_timer`.
 
 This module imports no area module (they import it): ``projections/__init__.py`` imports
 :mod:`projections.areas`, so importing any ``projections`` module registers every fold.
@@ -22,10 +22,10 @@ from transitions import Machine
 
 from events.record import Event
 from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION
-from projections.itemstore import copy_item
 from projections.machines import KEY_TRANSITIONS, association_machine, key_machine, rule_of
 from projections.model import Association, Cause, DataItem, Key, Principal
 from projections.rulebook import setting
+from projections.store.itemstore import copy_item
 
 FoldFn = Callable[["World", Event], None]
 TimerFn = Callable[["World", "Timer"], None]

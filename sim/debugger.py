@@ -17,9 +17,13 @@ from events.timefmt import format_offset, format_time
 from projections.arns import root_arn, short_resource
 from projections.decrypt import Answer, decryptability
 from projections.names import item_label, key_name
+from projections.timetravel.answers import answers_at
+from projections.timetravel.diff import diff, diff_lines
+from projections.timetravel.explain import explain_item
 from projections.world import World
 from sim.clock import parse_when
 from sim.loading import LoadedTimeline
+from sim.whatif import Step, compare, fork, report_lines
 
 
 class DebugError(Exception):
@@ -274,8 +278,6 @@ class Session:
 
     def explain_lines(self, ref: str, principal: str | None = None) -> list[str]:
         """The causal chain behind an item's answer at the cursor, newest first."""
-        from projections.explain import explain_item
-
         w = self.world()
         item = self.find_item(ref, w)
         events = self.timeline.events
@@ -287,10 +289,8 @@ class Session:
                             self.loaded.variables).lines()
 
     def diff_lines(self, a: Cursor, b: Cursor) -> list[str]:
-        """``projections.diff`` between two cursors: keys, associations, items, timers,
+        """``projections.timetravel.diff`` between two cursors: keys, associations, items, timers,
         events."""
-        from projections.diff import diff, diff_lines
-
         lo, hi = min(a, b), max(a, b)
         wa, wb = self.world(lo), self.timeline.world_at(hi.t, through_seq=hi.n)
         doc = diff(wa, wb, self.principal, self.timeline.events[lo.n:hi.n],
@@ -298,23 +298,8 @@ class Session:
         return diff_lines(doc, self.start, wb, self.loaded.variables)
 
     def answers_document(self, at: Cursor, principal: str) -> dict:
-        """SPEC 9's ``kmsim at --json`` document at a cursor (``projections.answers`` when
-        it is there, else built here with the same fields)."""
-        w = self.world(at)
-        try:
-            from projections.answers import answers_at  # type: ignore[import-not-found]
-        except ImportError:
-            answers_at = None
-        if answers_at is not None:
-            return answers_at(w, principal, self.loaded.variables)
-        items = [{"label": self.name(i), "resource": i.resource,
-                  "written_at": format_time(i.written_at),
-                  **decryptability(w, i, principal).to_json()} for i in w.iter_items()]
-        return {"time": format_time(w.now), "principal": principal, "items": items,
-                "keys": [{"name": self.key_name(k.arn), "arn": k.arn, "state": k.state}
-                         for k in w.keys.values()],
-                "associations": [{"resource": a.resource, "state": a.state, "key": a.key}
-                                 for a in w.associations.values()]}
+        """SPEC 9's ``kmsim at --json`` document at a cursor."""
+        return answers_at(self.world(at), principal, self.loaded.variables)
 
     # -- moving --------------------------------------------------------------------------
     def move(self, to: Cursor) -> list[str]:
@@ -354,8 +339,6 @@ class Session:
         """What if ``op`` had happened at the cursor's time (as ``principal``, default the
         session's)? ``sim.whatif`` forks the timeline there, replays the later recorded
         events after the step, and compares the answers (for the session's principal)."""
-        from sim.whatif import Step, compare, fork, report_lines
-
         actor = principal or self.principal
         f = fork(self.timeline, self.cursor.t, [Step(op, args)], actor, self.loaded.seed,
                  self.loaded.region, self.loaded.account)

@@ -17,8 +17,9 @@ from events.logfile import (
     NotALog,
 )
 from events.record import Event
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from sim.errors import InputError
+from sim.runner import run_file
 
 
 @dataclass
@@ -80,8 +81,6 @@ def load_timeline(path: str, profile: str | None = None,
     if not p.exists():
         raise InputError("no such file", path, None, "give a .kmlog log or a scenario file")
     if p.suffix in (".toml", ".py"):
-        from sim.runner import run_file
-
         report = run_file(path, profile, overrides)
         sim = report.sim
         assert sim is not None

@@ -29,7 +29,7 @@ from events.codec import decode_event, encode_event
 from events.frames import MAX_FRAME
 from events.logfile import LogWriter
 from events.record import SCHEMA_VERSION, Event, err_out, ok_out
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from sim.errors import AwsError
 from sim.params import settings_scope
 from sim.services import CallContext, Draws, lookup

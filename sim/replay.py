@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from events.record import Event
 from projections.rulebook import resolve_settings
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from sim.recording import Recorder, Request
 
 

@@ -15,13 +15,13 @@ from typing import Any
 from events.frames import MAX_FRAME
 from events.timefmt import format_offset
 from projections.rulebook import SettingsError
-from sim.checks import CHECKS, CheckContext
 from sim.errors import InputError
 from sim.recording import NotRecorded
-from sim.scenario import load_scenario
-from sim.scenario_args import arg_problem
-from sim.scenario_files import MAX_SCENARIO_BYTES, RefusedFile, read_regular
-from sim.scenario_validate import VAR, Scenario
+from sim.scenario.args import arg_problem
+from sim.scenario.checks import CHECKS, CheckContext
+from sim.scenario.files import MAX_SCENARIO_BYTES, RefusedFile, read_regular
+from sim.scenario.load import load_scenario
+from sim.scenario.validate import VAR, Scenario
 from sim.simulator import CallResult, Simulator
 
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from events.logfile import LogHeader, LogReader, LogWriter
 from events.record import Event
-from events.timefmt import format_time, parse_rfc3339
+from events.timefmt import format_time, parse_duration, parse_rfc3339
 from projections.arns import account_of_arn, resource_from_name, root_arn
 from projections.decrypt import Answer, decryptability
 from projections.rulebook import resolve_settings
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from projections.world import World
 from sim.clock import parse_when
 from sim.errors import AwsError
@@ -190,8 +190,6 @@ class Simulator:
 
     def advance(self, duration: str | int) -> int:
         """Move simulated time forward, firing timers on the way."""
-        from events.timefmt import parse_duration
-
         ms = parse_duration(duration) if isinstance(duration, str) else int(duration)
         self.timeline.live.advance_to(self.now + ms)
         return self.now

@@ -18,11 +18,11 @@ from typing import Any
 
 from events.record import Event
 from events.timefmt import format_offset, format_time
-from projections.answers import association_key
 from projections.arns import account_of_arn, short_resource
 from projections.decrypt import decryptability
 from projections.names import key_name
-from projections.timeline import Timeline
+from projections.timetravel.answers import association_key
+from projections.timetravel.timeline import Timeline
 from projections.world import World
 from sim.errors import InputError
 from sim.recording import Recorder, Request

@@ -21,9 +21,8 @@ from projections.rulebook import (
 from sim.runner import run_file
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = [ROOT / "sim" / "services" / "cloudwatch.py",
-        ROOT / "sim" / "services" / "cloudwatch_metrics.py",
-        ROOT / "projections" / "dataset_fold.py"]
+CODE = [*sorted((ROOT / "sim" / "services" / "dataset").glob("*.py")),
+        *sorted((ROOT / "projections" / "dataset").glob("*.py"))]
 DS_RULES = [r for r in all_rules() if r.id.startswith("R-DS-")]
 
 

@@ -216,7 +216,7 @@ def test_key_deleted_by_the_window_end_is_lost_for_good() -> None:
 
 
 def test_explain_names_the_rules_that_decided() -> None:
-    from projections.explain import explain_item
+    from projections.timetravel.explain import explain_item
 
     sim, k1 = _window_sim(propagation="max")
     _disable(sim, k1, "+1h")
@@ -308,7 +308,7 @@ def test_no_wall_clock_is_read() -> None:
 
 @pytest.mark.parametrize("propagation", ["uncertain", "max", "instant", "random:3"])
 def test_scenario_check_kinds_work_for_the_dataset(propagation: str) -> None:
-    from sim.checks import CHECKS, CheckContext
+    from sim.scenario.checks import CHECKS, CheckContext
 
     sim, _ = _window_sim(propagation=propagation)
     world = sim.world_at("+3h10m")

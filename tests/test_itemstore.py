@@ -14,8 +14,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from projections.itemstore import ItemsAt, ItemStore
 from projections.model import Cause, DataItem
+from projections.store.itemstore import ItemsAt, ItemStore
 
 FIELDS = tuple(f.name for f in dataclasses.fields(DataItem))
 GROUPS = ("arn:aws:logs:us-east-1:111122223333:log-group:a",

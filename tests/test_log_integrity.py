@@ -22,7 +22,7 @@ from events.logfile import (
     verify_log,
 )
 from events.record import Event
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from sim.errors import InputError
 from sim.loading import load_timeline
 

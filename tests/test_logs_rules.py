@@ -27,8 +27,8 @@ from sim.runner import run_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS_SCENARIOS = sorted((ROOT / "scenarios").glob("logs-*.toml"))
-LOGS_MODULES = ["logs.py", "logs_common.py", "logs_events.py", "logs_kms.py", "logs_query.py",
-                "logs_insights.py", "sim_logs.py"]
+LOGS_MODULES = [*sorted((ROOT / "sim" / "services" / "logs").glob("*.py")),
+                ROOT / "sim" / "services" / "simops" / "logs.py"]
 
 #: Where each rule is exercised: a test function (module.name) or a scenario file.
 EXERCISED = {
@@ -156,8 +156,9 @@ def test_every_assumption_has_a_default_and_working_alternatives():
 
 
 def test_every_aws_error_names_a_declared_rule():
-    for name in LOGS_MODULES:
-        tree = ast.parse((ROOT / "sim" / "services" / name).read_text(encoding="utf-8"))
+    for path in LOGS_MODULES:
+        name = path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "AwsError":
                 assert len(node.args) >= 3, f"{name}:{node.lineno}"

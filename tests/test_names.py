@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projections.answers import answers_at
+from projections.timetravel.answers import answers_at
 from sim.debugger import Session
 from sim.loading import load_timeline
 

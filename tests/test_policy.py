@@ -1,4 +1,4 @@
-"""Tests for the IAM policy evaluator (SPEC 3.2): projections.policy."""
+"""Tests for the IAM policy evaluator (SPEC 3.2): projections.iam.policy."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import ACCT, OTHER
 
-from projections.policy import (
+from projections.iam.policy import (
     Decision,
     PolicyError,
     Request,

@@ -32,7 +32,7 @@ from support import ACCT, ALLOW_ALL
 from events.logfile import LogReader
 from events.timefmt import DAY, HOUR, MINUTE, format_time
 from projections.decrypt import decryptability
-from projections.timeline import Timeline
+from projections.timetravel.timeline import Timeline
 from sim import CallResult, Simulator
 from sim.recording import NotRecorded
 from sim.replay import replay

@@ -13,7 +13,7 @@ import pytest
 from scenario_support import BASE, ROOT, bad_input, run_cli, variant
 from support import ALLOW_ALL as ADMIN
 
-from sim.scenario_files import MAX_REF_BYTES
+from sim.scenario.files import MAX_REF_BYTES
 from sim.simulator import Simulator
 
 

@@ -23,8 +23,8 @@ from server_support import (
 )
 
 from events.logfile import LogReader
-from projections.answers import ASSOCIATION_KEYS, DOC_KEYS, KEY_KEYS
 from projections.rulebook import rule
+from projections.timetravel.answers import ASSOCIATION_KEYS, DOC_KEYS, KEY_KEYS
 from sim.cli import main
 from sim.errors import InputError
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from projections.logs_model import context, context_for
+from projections.logs.model import context, context_for
 from projections.rulebook import (
     UnknownSetting,
     all_assumptions,

@@ -8,17 +8,17 @@ import pytest
 from timetravel_support import GROUP, OTHER, build, test_kind  # noqa: F401
 
 from events.logfile import read_log
-from projections.answers import (
+from projections.timetravel.answers import (
     ASSOCIATION_KEYS,
     DOC_KEYS,
     ITEM_KEYS,
     KEY_KEYS,
     answers_at,
 )
-from projections.diff import diff
-from projections.explain import explain_association, explain_item, explain_key
-from projections.history import history
-from projections.timeline import Timeline
+from projections.timetravel.diff import diff
+from projections.timetravel.explain import explain_association, explain_item, explain_key
+from projections.timetravel.history import history
+from projections.timetravel.timeline import Timeline
 from projections.world import World
 from sim.simulator import Simulator
 

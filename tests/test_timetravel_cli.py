@@ -7,7 +7,7 @@ import json
 import pytest
 from timetravel_support import GROUP, build, test_kind  # noqa: F401
 
-from projections.answers import ASSOCIATION_KEYS, DOC_KEYS, ITEM_KEYS, KEY_KEYS
+from projections.timetravel.answers import ASSOCIATION_KEYS, DOC_KEYS, ITEM_KEYS, KEY_KEYS
 from sim.cli import main
 
 QUICKSTART = "scenarios/quickstart.toml"

@@ -11,8 +11,8 @@ from support import START
 import sim.params as params
 from sim import Simulator
 from sim.params import MISSING, Param, Violation, coral_part, query_part, validation_message
-from sim.services import cloudwatch_metrics as cm
 from sim.services import known_operations
+from sim.services.dataset import metrics as cm
 
 RETENTION = ("1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, "
              "2192, 2557, 2922, 3288, 3653")

@@ -10,10 +10,10 @@ import argparse
 import json
 from dataclasses import dataclass, field
 
-from events.timefmt import TimeSyntaxError, format_offset, format_time
-from projections.answers import answers_at
+from events.timefmt import TimeSyntaxError, format_offset, format_time, parse_rfc3339
 from projections.arns import short_resource
-from projections.timeline import Timeline
+from projections.timetravel.answers import answers_at
+from projections.timetravel.timeline import Timeline
 from projections.world import World
 from sim.clock import parse_when
 from sim.errors import InputError
@@ -128,8 +128,6 @@ def run(args: argparse.Namespace) -> int:
 
 def table_lines(doc: dict, start: int) -> list[str]:
     """The ``kmsim at`` document as tables for people."""
-    from events.timefmt import parse_rfc3339
-
     t = parse_rfc3339(doc["time"])
     out = [f"at {format_offset(t, start)} ({doc['time']}) as {doc['principal']}", ""]
     names = {k["arn"]: k["name"] for k in doc["keys"]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from projections.diff import diff, diff_lines
+from projections.timetravel.diff import diff, diff_lines
 from sim.commands.at import (
     AS_HELP,
     TIME_HELP,

@@ -10,13 +10,13 @@ import argparse
 import json
 
 from projections.arns import resource_from_name
-from projections.explain import (
+from projections.timetravel.explain import (
     Explanation,
     explain_association,
     explain_item,
     explain_key,
 )
-from projections.history import find_key_ever
+from projections.timetravel.history import find_key_ever
 from sim.commands.at import (
     AS_HELP,
     TIME_HELP,

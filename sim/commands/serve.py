@@ -15,10 +15,16 @@ import sys
 import threading
 from pathlib import Path
 
+from events.codec import UnsupportedEventVersion
+from events.logfile import LogError, LogLocked
 from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
+from projections.arns import IAM_ARN
 from projections.rulebook import SettingsError, find_assumption, resolve_settings, setting
 from sim.errors import InputError
+from sim.loading import log_input_error
 from sim.runner import parse_set
+from sim.server import AuthConfig, KmsimApp, KmsimHTTPServer, is_loopback
+from sim.server.clock import STEP_SETTING, request_step
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
 
 
@@ -88,8 +94,6 @@ def _pairs(values: list[str], flag: str, check=None) -> dict[str, str]:
 
 
 def _check_arn(item: str, arn: str) -> None:
-    from projections.arns import IAM_ARN
-
     if not IAM_ARN.fullmatch(arn):
         raise InputError(f"bad --principal {item!r}: {arn!r} is not an IAM ARN", None, None,
                          "arn:aws:iam::ACCOUNT:role/NAME, ...:user/NAME or ...:root")
@@ -97,9 +101,6 @@ def _check_arn(item: str, arn: str) -> None:
 
 def build(args: argparse.Namespace):
     """The app and its HTTP server from parsed arguments (InputError for bad flags)."""
-    from sim.server import AuthConfig, KmsimApp, KmsimHTTPServer, is_loopback
-    from sim.server.clock import STEP_SETTING, request_step
-
     if not is_loopback(args.host) and not args.allow_remote:
         raise InputError(f"--host {args.host} is not a loopback address", None, None,
                          "kmsim serve binds to loopback; add --allow-remote to expose it")
@@ -170,10 +171,6 @@ def build(args: argparse.Namespace):
 def _resume(log: str, given: dict[str, object], sets: dict[str, str]) -> Simulator:
     """The Simulator continuing ``log``. Flags ``given`` (parsed; None: not given) and
     ``--set`` values that contradict the log's header are errors."""
-    from events.codec import UnsupportedEventVersion
-    from events.logfile import LogError, LogLocked
-    from sim.loading import log_input_error
-
     try:
         sim = Simulator.resume(log)
     except LogLocked:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from events.timefmt import TimeSyntaxError, format_time, parse_duration
-from projections.answers import answers_at
+from projections.timetravel.answers import answers_at
 from sim.server.auth import parse_authorization, verify_signature
 from sim.server.limits import json_problem
 from sim.server.protocols import ApiError, HttpRequest, HttpResponse

@@ -1,0 +1,1 @@
+"""The CloudWatch dataset on the read side: folds, metric index, disassociation windows."""

@@ -1,0 +1,1 @@
+"""IAM policy evaluation for KMS keys (SPEC 3.2)."""

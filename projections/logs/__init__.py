@@ -1,0 +1,1 @@
+"""CloudWatch Logs on the read side: its state as plain data, folds, timers, evaluators."""

@@ -1,0 +1,283 @@
+"""CloudWatch Logs on the read side: folds, timers and item evaluators (SPEC 3.4, 7).
+
+Folds run for accepted events only, so they trust what the command side checked and
+re-derive only what replay needs (which keys a batch is under, which batches a query
+read). Two timers: ``retention`` (one per retention value in use, at the next expiry)
+and ``query-expiry`` (7 days after each StartQuery).
+"""
+
+from __future__ import annotations
+
+from events.record import Event
+from events.timefmt import DAY, HOUR, MINUTE, parse_duration
+from projections.arns import log_group_arn, query_result_arn
+from projections.decrypt import evaluates
+from projections.logs.model import (
+    QUERY_RESULT_TTL_DAYS,
+    LogGroup,
+    batches,
+    ingest_keys,
+    intern_keys,
+    kept_range,
+    one_key,
+    query_groups,
+    query_sources,
+    target_of,
+    verdicts_for,
+)
+from projections.model import Cause, DataItem
+from projections.store.itemstore import LiveItems
+from projections.windows import begin_change, drop
+from projections.world import Timer, World, folds, on_timer
+
+#: AssociateKmsKey / DisassociateKmsKey: "up to 5 minutes" (R-LOGS-14).
+LOGS_WINDOW = 5 * MINUTE
+
+
+def _state(world: World) -> dict:
+    state = world.resources.get("logs")
+    if state is None:
+        state = world.resources["logs"] = {"groups": {}, "queries": {}, "links": [],
+                                           "sweeps": {}}
+    return state
+
+
+def _cause(event: Event, rule: str, note: str = "") -> Cause:
+    return Cause(event.t, event.seq, rule, note or event.op)
+
+
+def _key_of(world: World, event: Event):
+    """The key an accepted request's kmsKeyId names: a key ARN, or under A-LOGS-KEY-REF
+    ``resolve`` a key id or alias as it resolved at the call (R-LOGS-82)."""
+    ref = str(event.req["kmsKeyId"])
+    return world.key_by_arn(ref) or world.find_key(ref, event.account, event.region)
+
+
+def _lifetime(world: World, days: int) -> int:
+    """How long a batch under ``days`` of retention stays (R-LOGS-83, A-LOGS-RETENTION)."""
+    lag = 72 * HOUR if world.setting("logs_retention") == "lag" else 0
+    return days * DAY + lag
+
+
+def _group_of(world: World, event: Event, name_key: str = "logGroupName") -> LogGroup:
+    arn = log_group_arn(event.region, event.account, str(event.req[name_key]))
+    return _state(world)["groups"][arn]
+
+
+# -- log groups, streams, retention ------------------------------------------------------
+
+@folds("logs:CreateLogGroup")
+def _create_group(world: World, event: Event) -> None:
+    name = str(event.req["logGroupName"])
+    arn = log_group_arn(event.region, event.account, name)
+    _state(world)["groups"][arn] = LogGroup(name, arn, event.account, event.region,
+                                            _cause(event, "R-LOGS-27"))
+    if event.req.get("kmsKeyId"):
+        key = _key_of(world, event)
+        assert key is not None  # the command side checked it (R-LOGS-28)
+        assoc = world.association(arn, "log-group", event.account, event.region)
+        # When it takes effect is A-LOGS-CREATE-WINDOW's (R-LOGS-63): the reference gives
+        # CreateLogGroup no window; 'window' borrows AssociateKmsKey's 5 minutes.
+        window = LOGS_WINDOW if world.setting("logs_create_window") == "window" else 0
+        begin_change(world, assoc, key.arn, window, event, "R-LOGS-28")
+
+
+@folds("logs:DeleteLogGroup")
+def _delete_group(world: World, event: Event) -> None:
+    g = _group_of(world, event)
+    gone = _cause(event, "R-LOGS-29", f"log group {g.name} deleted")
+    for item in batches(world, {g.arn}):
+        item.gone = gone
+    del _state(world)["groups"][g.arn]
+    assoc = world.associations.get(g.arn)
+    if assoc is not None and assoc.state != "none":
+        drop(world, assoc, gone)
+
+
+@folds("logs:PutRetentionPolicy")
+def _retention(world: World, event: Event) -> None:
+    g = _group_of(world, event)
+    days = g.retention_days = int(event.req["retentionInDays"])
+    gone = _cause(event, "R-LOGS-83", f"{g.name}: retention of {days} days")
+    first = None
+    for item in batches(world, {g.arn}):
+        item.expires_at = item.written_at + _lifetime(world, days)
+        if item.expires_at <= event.t:
+            item.gone = gone
+        elif first is None:
+            first = item.expires_at
+    if first is not None:
+        _arm(world, days, first, event.seq)
+
+
+def _arm(world: World, days: int, due: int, seq: int | None) -> None:
+    """Make sure the sweep of retention ``days`` runs by ``due`` (one timer per value)."""
+    sweep = _state(world)["sweeps"].setdefault(days, {"pos": 0, "due": None})
+    if sweep["due"] is None or due < sweep["due"]:
+        sweep["due"] = due
+        world.schedule(due, "retention", str(days), due, seq)
+
+
+@on_timer("retention", priority=3)
+def _sweep(world: World, timer: Timer) -> None:
+    """Batches of groups with this retention whose time is up are gone (R-LOGS-83).
+
+    Batches are in write (= time) order, so one position per retention value suffices:
+    every batch before ``pos`` was written at least ``days`` before the last sweep. The
+    scan stops at the first batch (of any group) still younger than that.
+    """
+    days = int(timer.target)
+    sweep = _state(world)["sweeps"].get(days)
+    if sweep is None or sweep["due"] != timer.token:
+        return  # superseded by an earlier timer, which re-armed the sweep
+    sweep["due"] = None
+    cutoff = timer.due - _lifetime(world, days)
+    groups = _state(world)["groups"]
+    seq = sweep["pos"]
+    while seq < world.last_seq:
+        item = world.items.get(seq + 1)
+        if item is not None and item.kind == "log-events":
+            if item.written_at > cutoff:
+                _arm(world, days, item.written_at + _lifetime(world, days), timer.seq)
+                break
+            g = groups.get(item.resource)
+            if item.gone is None and g is not None and g.retention_days == days:
+                item.gone = Cause(timer.due, None, "R-LOGS-83",
+                                  f"{g.name}: retention of {days} days")
+        seq += 1
+    sweep["pos"] = seq
+
+
+@folds("logs:CreateLogStream")
+def _create_stream(world: World, event: Event) -> None:
+    _group_of(world, event).streams[str(event.req["logStreamName"])] = event.seq
+
+
+@folds("logs:PutLogEvents")
+def _put_events(world: World, event: Event) -> None:
+    # The hot path of a replay (99% of a busy log): no more lookups than needed, and
+    # the item shares the group's strings instead of keeping the event's copies.
+    req = event.req
+    t = event.t
+    g = world.resources["logs"]["groups"][log_group_arn(event.region, event.account,
+                                                        str(req["logGroupName"]))]
+    arn = g.arn
+    seq = event.seq
+    log_events = req["logEvents"]
+    res = event.out.get("res")
+    if res and "rejectedLogEventsInfo" in res:  # only the events it kept (R-LOGS-46, -47)
+        first, end = kept_range(res, len(log_events),
+                                world.setting("rejected_index"))
+        log_events = log_events[first:end]
+    stream = req["logStreamName"]
+    if stream not in g.streams:
+        g.streams[str(stream)] = seq  # A-IMPLICIT-STREAM create
+    if not log_events:
+        return  # every event was rejected: nothing is stored
+    assoc = world.associations.get(arn)
+    state = "none" if assoc is None else assoc.state
+    if state == "associated":  # what ingest_keys answers for an accepted write, inlined
+        keys = one_key(assoc.key)  # type: ignore[union-attr]
+    elif state == "none":
+        keys = one_key(None)
+    else:  # inside a window
+        candidates = assoc.candidates()  # type: ignore[union-attr]
+        keys, _ = ingest_keys(world, assoc, arn,
+                              world.setting("ingest_unusable_key"), accepted=True)
+        if not keys:  # only under a replay that disagrees with the record: keep its view
+            keys = intern_keys(candidates)
+    if len(log_events) == 1:
+        stamp = log_events[0].get("timestamp")
+        lo = hi = t if stamp is None else int(stamp)  # R-LOGS-41
+    else:
+        stamps = [t if e.get("timestamp") is None else int(e["timestamp"])
+                  for e in log_events]  # R-LOGS-41
+        lo, hi = min(stamps), max(stamps)
+    days = g.retention_days
+    expires = None if days is None else t + _lifetime(world, days)
+    items = world.items
+    # A plain batch is a row of the live store's columns (no object: see itemcolumns).
+    if lo != t or hi != t or type(items) is not LiveItems or not items.add_row(
+            seq, "log-events", arn, g.account, g.region, t, keys, expires):
+        items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
+                              None, expires, None,
+                              None if lo == hi == t else {"t0": lo, "t1": hi})
+    if expires is not None:
+        _arm(world, days, expires, seq)
+
+
+# -- associations ------------------------------------------------------------------------
+
+@folds("logs:AssociateKmsKey")
+def _associate(world: World, event: Event) -> None:
+    kind, arn = target_of(event.req, event.account, event.region)
+    key = _key_of(world, event)
+    assert key is not None  # the command side checked it (R-LOGS-15, R-LOGS-82)
+    assoc = world.association(arn, kind, event.account, event.region)
+    begin_change(world, assoc, key.arn, LOGS_WINDOW, event, "R-LOGS-14")
+
+
+@folds("logs:DisassociateKmsKey")
+def _disassociate(world: World, event: Event) -> None:
+    _, arn = target_of(event.req, event.account, event.region)
+    assoc = world.associations.get(arn)
+    if assoc is None or assoc.state in ("none", "disassociating"):
+        return  # A-LOGS-NO-KEY noop: nothing to change
+    begin_change(world, assoc, None, LOGS_WINDOW, event, "R-LOGS-14")
+
+
+# -- queries -----------------------------------------------------------------------------
+
+@folds("logs:StartQuery")
+def _start_query(world: World, event: Event) -> None:
+    qr = query_result_arn(event.region, event.account)
+    assoc = world.associations.get(qr)
+    keys, _ = ingest_keys(world, assoc, qr, world.setting("ingest_unusable_key"),
+                          accepted=True)
+    if not keys:
+        keys = intern_keys(assoc.candidates() if assoc else (None,))
+    sources, _ = query_sources(world, query_groups(event.req, event.account, event.region),
+                               int(event.req["startTime"]) * 1000,
+                               int(event.req["endTime"]) * 1000, event.actor)
+    qid = str(event.res["queryId"])
+    expires = event.t + QUERY_RESULT_TTL_DAYS * DAY
+    world.add_item(DataItem(event.seq, "query-result", qr, event.account, event.region, event.t,
+                            keys, _cause(event, "R-LOGS-08"), expires_at=expires,
+                            extra={"queryId": qid, "sources": sources}))
+    _state(world)["queries"][qid] = event.seq
+    world.schedule(expires, "query-expiry", str(event.seq), event.seq, event.seq)
+
+
+@on_timer("query-expiry", priority=4)
+def _query_expired(world: World, timer: Timer) -> None:
+    item = world.items.get(int(timer.target))
+    if item is not None and item.gone is None:
+        item.gone = Cause(timer.due, None, "R-LOGS-35",
+                          f"query results of event #{timer.seq} kept 7 days")
+
+
+@evaluates("log-events")
+def _log_events(world: World, item: DataItem, principal: str) -> list:
+    return verdicts_for(world, item, "R-LOGS-33", principal)
+
+
+@evaluates("query-result")
+def _query_result(world: World, item: DataItem, principal: str) -> list:
+    return verdicts_for(world, item, "R-LOGS-60", principal)
+
+
+# -- the simulator's logs operations (sim/services/simops/logs.py) ---------------------------
+
+@folds("sim:InjectFault")
+def _inject_fault(world: World, event: Event) -> None:
+    world.resources.setdefault("faults", []).append({
+        "op": str(event.req["Operation"]), "region": event.region, "start": event.t,
+        "end": event.t + parse_duration(str(event.req["Duration"])), "seq": event.seq})
+
+
+@folds("sim:Link")
+def _link(world: World, event: Event) -> None:
+    pair = [str(event.req["MonitoringAccount"]), str(event.req["SourceAccount"])]
+    links = _state(world)["links"]
+    if pair not in links:
+        links.append(pair)

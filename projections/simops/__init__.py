@@ -1,0 +1,1 @@
+"""The simulator's own operations (service ``sim``) on the read side."""

@@ -1,0 +1,1 @@
+"""CloudWatch operations: dataset key association and metric data."""

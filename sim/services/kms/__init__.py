@@ -1,0 +1,1 @@
+"""KMS operations: the command side of keys, aliases, policies and cryptography."""

@@ -1,0 +1,132 @@
+"""KMS cryptographic operations as permission-and-state checks (SPEC 3.1, R-KMS-04, R-KMS-21).
+
+No real cryptography: a ciphertext is an envelope naming its key and encryption
+context, so Decrypt can find the key and check the context the way KMS does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from projections.model import Key
+from sim.errors import AwsError
+from sim.params import MISSING, Param, Violation, fail
+from sim.services.kms.common import KEY_ID, authorize, check, require_enabled, resolve
+from sim.services.registry import CallContext, operation
+
+_MAGIC = b"KMSIM1"
+CONTEXT = Param("EncryptionContext", dict)
+#: A blob of 1..4096 bytes (R-KMS-37): counted in decoded bytes, base64 as the wire carries
+#: it (text that is not base64, as scenarios write it, counts its UTF-8 bytes).
+PLAINTEXT = Param("Plaintext", str, required=True, min=1, max=4096, blob=True, sensitive=True)
+CIPHERTEXT = Param("CiphertextBlob", str, min=1, max=6144, blob=True)
+ALGORITHM = Param("EncryptionAlgorithm", str,
+                  enum=("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"))
+
+
+def seal(key: Key, context: dict, plaintext: str) -> str:
+    """The simulated CiphertextBlob (base64) for ``plaintext`` under ``key``."""
+    head = json.dumps({"k": key.arn, "c": context or {}}, sort_keys=True).encode()
+    return base64.b64encode(_MAGIC + len(head).to_bytes(4, "big") + head +
+                            plaintext.encode()).decode()
+
+
+def unseal(blob: str) -> tuple[str, dict, str]:
+    """(key ARN, encryption context, plaintext) of a simulated blob; InvalidCiphertext else."""
+    try:
+        raw = base64.b64decode(blob, validate=True)
+        if not raw.startswith(_MAGIC):
+            raise ValueError
+        n = int.from_bytes(raw[6:10], "big")
+        head = json.loads(raw[10:10 + n])
+        return head["k"], head["c"], raw[10 + n:].decode()
+    except (ValueError, KeyError, json.JSONDecodeError, UnicodeDecodeError):
+        raise AwsError("InvalidCiphertextException",
+                       "The ciphertext was not produced by kmsim", "R-KMS-53") from None
+
+
+def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict) -> Key:
+    key = resolve(ctx, ref)
+    authorize(ctx, key, action, _context_keys(context))
+    require_enabled(key, ctx.setting("pending_deletion_crypto"))
+    if key.usage != "ENCRYPT_DECRYPT":
+        raise AwsError("InvalidKeyUsageException",
+                       f"{key.arn} has KeyUsage {key.usage}; {action} needs ENCRYPT_DECRYPT",
+                       "R-KMS-21")
+    return key
+
+
+def _context_keys(context: dict | None) -> dict:
+    return {f"kms:EncryptionContext:{k}": str(v) for k, v in (context or {}).items()}
+
+
+@operation("kms:Encrypt")
+def encrypt(ctx: CallContext, req: dict) -> dict:
+    """Needs an Enabled ENCRYPT_DECRYPT key and kms:Encrypt (R-KMS-04, R-KMS-19); at most
+    4096 bytes of plaintext (R-KMS-37)."""
+    too_long = isinstance(req.get("Plaintext"), str) and PLAINTEXT.check(req["Plaintext"])
+    check(req, KEY_ID, PLAINTEXT, CONTEXT, ALGORITHM, rule="R-KMS-37" if too_long else "R-KMS-17")
+    key = _usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
+    return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"]),
+            "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+
+
+@operation("kms:GenerateDataKey")
+def generate_data_key(ctx: CallContext, req: dict) -> dict:
+    """A data key under an Enabled key; needs kms:GenerateDataKey."""
+    check(req, KEY_ID, CONTEXT, Param("KeySpec", str, enum=("AES_256", "AES_128")),
+          Param("NumberOfBytes", int, min=1, max=1024))
+    key = _usable_for_encryption(ctx, req["KeyId"], "kms:GenerateDataKey",
+                                 req.get("EncryptionContext"))
+    size = req.get("NumberOfBytes") or (16 if req.get("KeySpec") == "AES_128" else 32)
+    data_key = ctx.draws.bytes("DataKey", size)
+    plaintext = base64.b64encode(data_key).decode()
+    return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, plaintext),
+            "Plaintext": plaintext, "KeyId": key.arn}
+
+
+@operation("kms:Decrypt")
+def decrypt(ctx: CallContext, req: dict) -> dict:
+    """Decrypt a kmsim ciphertext, or (KeyId, no blob) check that Decrypt would be allowed."""
+    check(req, CIPHERTEXT, Param("KeyId", str, min=1, max=2048),
+          CONTEXT, ALGORITHM)
+    if not req.get("CiphertextBlob"):
+        if not req.get("KeyId"):
+            # kmsim has no DryRun: a blob or a KeyId it is (R-SRV-22's form, lowerCamelCase)
+            raise fail("ValidationException", "R-KMS-17",
+                       Violation("ciphertextBlob", MISSING, "required", None))
+        key = _usable_for_encryption(ctx, req["KeyId"], "kms:Decrypt",
+                                     req.get("EncryptionContext"))
+        return {"KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+    arn, context, plaintext = unseal(req["CiphertextBlob"])
+    if req.get("KeyId"):
+        named = resolve(ctx, req["KeyId"])
+        if named.arn != arn:
+            raise AwsError("IncorrectKeyException",
+                           "The key ID in the request does not identify the key that was used "
+                           "to encrypt the ciphertext", "R-KMS-54")
+    key = _usable_for_encryption(ctx, arn, "kms:Decrypt", context)
+    if (req.get("EncryptionContext") or {}) != context:
+        raise AwsError("InvalidCiphertextException",
+                       "The encryption context does not match the one used to encrypt",
+                       "R-KMS-53")
+    return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+
+
+@operation("kms:ReEncrypt")
+def re_encrypt(ctx: CallContext, req: dict) -> dict:
+    """Needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination."""
+    check(req, Param("CiphertextBlob", str, required=True, min=1, max=6144, blob=True),
+          Param("DestinationKeyId", str, required=True, min=1, max=2048),
+          Param("SourceEncryptionContext", dict), Param("DestinationEncryptionContext", dict))
+    arn, context, plaintext = unseal(req["CiphertextBlob"])
+    if (req.get("SourceEncryptionContext") or {}) != context:
+        raise AwsError("InvalidCiphertextException",
+                       "The encryption context does not match the one used to encrypt",
+                       "R-KMS-53")
+    source = _usable_for_encryption(ctx, arn, "kms:ReEncryptFrom", context)
+    dest_ctx = req.get("DestinationEncryptionContext") or {}
+    dest = _usable_for_encryption(ctx, req["DestinationKeyId"], "kms:ReEncryptTo", dest_ctx)
+    return {"CiphertextBlob": seal(dest, dest_ctx, plaintext), "SourceKeyId": source.arn,
+            "KeyId": dest.arn}

@@ -1,0 +1,362 @@
+"""KMS key management operations (SPEC 3.1): create, describe, enable, disable, delete, policy,
+aliases and imported key material."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from events.timefmt import DAY, format_time, parse_aws_timestamp
+from projections.arns import alias_arn, key_arn
+from projections.iam.policy import PolicyError, Request, evaluate, parse_policy
+from sim.errors import AwsError
+from sim.params import Param
+from sim.services.kms.common import (
+    CMK_SPECS,
+    KEY_ID,
+    KEY_SPECS,
+    USAGES,
+    USAGES_OF_SPEC,
+    KeyFacts,
+    authorize,
+    authorize_identity,
+    check,
+    epoch_seconds,
+    key_metadata,
+    metadata,
+    require_transition,
+    resolve,
+)
+from sim.services.paging import BadToken, page
+from sim.services.registry import CallContext, operation
+
+ALIAS_NAME = Param("AliasName", str, required=True, min=1, max=256,
+                   pattern=r"^[a-zA-Z0-9:/_-]+$")
+#: What KMS itself requires of an alias name after the model's pattern (R-SRV-23).
+ALIAS_FORM = re.compile(r"alias/[a-zA-Z0-9/_-]+")
+POLICY_PATTERN = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
+POLICY = Param("Policy", str, min=1, max=131072, pattern=POLICY_PATTERN)
+POLICY_NAME = Param("PolicyName", str, min=1, max=128, pattern=r"[\w]+")
+MARKER = Param("Marker", str, min=1, max=1024, pattern=r"[\u0020-\u00FF]*")
+#: ValidTo is at most 365 days from the request date (R-KMS-51).
+VALID_TO_MAX = 365 * DAY
+
+
+def _parse_policy(text: str) -> dict:
+    try:
+        return parse_policy(text)
+    except PolicyError as exc:
+        raise AwsError("MalformedPolicyDocumentException", str(exc), "R-KMS-55") from None
+
+
+def _alias_name(req: dict) -> str:
+    """The alias name, refused in KMS's own words when the model's pattern let it through
+    but KMS does not (R-SRV-23; R-KMS-17 decides, as for the pattern)."""
+    name = req["AliasName"]
+    if not name.startswith("alias/"):
+        raise AwsError("ValidationException", 'Alias must start with the prefix "alias/". '
+                       "Please see https://docs.aws.amazon.com/kms/latest/developerguide/"
+                       "kms-alias.html", "R-KMS-17")
+    if not ALIAS_FORM.fullmatch(name):
+        raise AwsError("ValidationException", f"{name} contains invalid characters for an "
+                       "alias", "R-KMS-17")
+    return name
+
+
+def _lockout_check(ctx: CallContext, policy: dict, key_arn: str, req: dict) -> None:
+    """R-KMS-22 (A-POLICY-LOCKOUT): the caller must still be able to PutKeyPolicy."""
+    if ctx.setting("policy_lockout") == "off" or req.get("BypassPolicyLockoutSafetyCheck"):
+        return
+    decision = evaluate(Request(ctx.actor, "kms:PutKeyPolicy", key_arn, {}), policy,
+                        ctx.world.identity_policies(ctx.actor))
+    if not decision.allowed:
+        raise AwsError(
+            "MalformedPolicyDocumentException",
+            "The new key policy will not allow you to update the key policy in the future.",
+            "R-KMS-22")
+
+
+def _spec_and_usage(req: dict) -> tuple[str, str]:
+    """The KeySpec and KeyUsage of a new key, refused as KMS refuses them (R-KMS-26..30)."""
+    spec = req.get("KeySpec") or req.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    if spec == "SM2":  # kmsim's keys are in the aws partition: no China Regions
+        raise AwsError("UnsupportedOperationException",
+                       "KeySpec SM2 is not supported in this Region", "R-KMS-30")
+    usage = req.get("KeyUsage")
+    if usage is None:
+        if spec != "SYMMETRIC_DEFAULT":
+            raise AwsError("ValidationException",
+                           f"You must specify a KeyUsage value when KeySpec is {spec}",
+                           "R-KMS-29")
+        usage = "ENCRYPT_DECRYPT"
+    if usage not in USAGES_OF_SPEC[spec]:
+        # the wording is kmsim's (AWS's own is not in the sources); the code is observed
+        raise AwsError("ValidationException",
+                       f"KeyUsage {usage} is not compatible with KeySpec {spec}", "R-KMS-28")
+    return spec, usage
+
+
+@operation("kms:CreateKey")
+def create_key(ctx: CallContext, req: dict) -> dict:
+    """Create a key: Enabled for AWS_KMS, PendingImport for EXTERNAL (R-KMS-01, R-KMS-02),
+    answering the complete KeyMetadata (R-KMS-31..33, R-KMS-38, R-KMS-39)."""
+    check(req, POLICY, Param("Description", str, min=0, max=8192),
+          Param("KeySpec", str, enum=KEY_SPECS),
+          Param("CustomerMasterKeySpec", str, enum=CMK_SPECS),
+          Param("KeyUsage", str, enum=USAGES),
+          Param("Origin", str, enum=("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
+          Param("BypassPolicyLockoutSafetyCheck", bool), Param("MultiRegion", bool))
+    authorize_identity(ctx, "kms:CreateKey", "*")
+    spec, usage = _spec_and_usage(req)
+    origin = req.get("Origin") or "AWS_KMS"
+    if origin not in ("AWS_KMS", "EXTERNAL"):
+        raise AwsError("UnsupportedOperationException",
+                       f"kmsim simulates Origin AWS_KMS and EXTERNAL, not {origin}", "R-KMS-57")
+    if req.get("MultiRegion"):
+        raise AwsError("UnsupportedOperationException",
+                       "kmsim simulates single-Region keys; MultiRegion must be false",
+                       "R-KMS-57")
+    key_id = ctx.draws.uuid("KeyId")
+    arn = key_arn(ctx.region, ctx.account, key_id)
+    if req.get("Policy"):
+        _lockout_check(ctx, _parse_policy(req["Policy"]), arn, req)
+    material = None
+    if spec == "SYMMETRIC_DEFAULT" and origin == "AWS_KMS":  # R-KMS-38
+        material = ctx.draws.bytes("KeyMaterialId", 32).hex()
+    external = origin == "EXTERNAL"
+    return {"KeyMetadata": key_metadata(KeyFacts(
+        ctx.account, key_id, arn, ctx.t, "PendingImport" if external else "Enabled",
+        req.get("Description", ""), spec, usage, origin, has_material=not external,
+        material_id=material))}
+
+
+@operation("kms:DescribeKey")
+def describe_key(ctx: CallContext, req: dict) -> dict:
+    """KeyMetadata of a key in any state but Deleted."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:DescribeKey")
+    return {"KeyMetadata": metadata(key)}
+
+
+@operation("kms:ListKeys")
+def list_keys(ctx: CallContext, req: dict) -> dict:
+    """Keys of the caller's account and region, Deleted keys excluded."""
+    check(req, Param("Limit", int, min=1, max=1000), MARKER)
+    authorize_identity(ctx, "kms:ListKeys", "*")
+    keys = [k for k in ctx.world.keys.values()
+            if k.account == ctx.account and k.region == ctx.region and k.state != "Deleted"]
+    shown, marker = _page(keys, lambda k: k.created.seq or 0, req, 100, "kms:ListKeys")
+    return _listed({"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in shown]}, marker)
+
+
+def _page(items: list, sort_key, req: dict, default: int, op: str) -> tuple[list, str | None]:
+    """A page of a KMS list (R-KMS-24); a marker KMS did not issue fails (R-KMS-25)."""
+    try:
+        return page(items, sort_key, req.get("Limit", default), req.get("Marker"), op)
+    except BadToken:
+        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
+                       "that specifies where pagination should next begin is not valid.",
+                       "R-KMS-25") from None
+
+
+def _listed(res: dict, marker: str | None) -> dict:
+    res["Truncated"] = marker is not None
+    if marker is not None:
+        res["NextMarker"] = marker
+    return res
+
+
+def _state_change(ctx: CallContext, req: dict, trigger: str, action: str) -> dict:
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, action)
+    require_transition(key, trigger, action)
+    return {}
+
+
+@operation("kms:EnableKey")
+def enable_key(ctx: CallContext, req: dict) -> dict:
+    """Disabled -> Enabled; Enabled stays Enabled (R-KMS-06)."""
+    return _state_change(ctx, req, "enable", "kms:EnableKey")
+
+
+@operation("kms:DisableKey")
+def disable_key(ctx: CallContext, req: dict) -> dict:
+    """Enabled -> Disabled; Disabled stays Disabled (R-KMS-05)."""
+    return _state_change(ctx, req, "disable", "kms:DisableKey")
+
+
+@operation("kms:ScheduleKeyDeletion")
+def schedule_key_deletion(ctx: CallContext, req: dict) -> dict:
+    """-> PendingDeletion with DeletionDate = now + window, 7..30 days (R-KMS-07, R-KMS-08)."""
+    check(req, KEY_ID, Param("PendingWindowInDays", int, min=1, max=365))
+    days = req.get("PendingWindowInDays", 30)  # the documented default (R-KMS-49)
+    if not 7 <= days <= 30:
+        raise AwsError("ValidationException",
+                       "PendingWindowInDays must be between 7 and 30", "R-KMS-08")  # R-SRV-23
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:ScheduleKeyDeletion")
+    require_transition(key, "schedule_deletion", "kms:ScheduleKeyDeletion")
+    deletion = ctx.t + days * 86_400_000
+    return {"KeyId": key.arn, "DeletionDate": epoch_seconds(deletion),
+            "KeyState": "PendingDeletion", "PendingWindowInDays": days}
+
+
+@operation("kms:CancelKeyDeletion")
+def cancel_key_deletion(ctx: CallContext, req: dict) -> dict:
+    """PendingDeletion -> Disabled, or PendingImport without material (R-KMS-09)."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:CancelKeyDeletion")
+    require_transition(key, "cancel_deletion", "kms:CancelKeyDeletion")
+    return {"KeyId": key.arn}
+
+
+@operation("kms:PutKeyPolicy")
+def put_key_policy(ctx: CallContext, req: dict) -> dict:
+    """Replace the key policy (validated; lockout check per A-POLICY-LOCKOUT)."""
+    check(req, KEY_ID, Param("Policy", str, required=True, min=1, max=131072,
+                             pattern=POLICY_PATTERN),
+          POLICY_NAME, Param("BypassPolicyLockoutSafetyCheck", bool))
+    if req.get("PolicyName") == "AWS_RAM":
+        raise AwsError("ValidationException",
+                       "The AWS_RAM policy can only be managed by the RAM service.", "R-KMS-56")
+    if req.get("PolicyName", "default") != "default":  # valid values: default and AWS_RAM
+        raise AwsError("ValidationException", "PolicyName must be default", "R-KMS-17")
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:PutKeyPolicy")
+    _lockout_check(ctx, _parse_policy(req["Policy"]), key.arn, req)
+    return {}
+
+
+@operation("kms:GetKeyPolicy")
+def get_key_policy(ctx: CallContext, req: dict) -> dict:
+    """The key policy as a JSON string."""
+    check(req, KEY_ID, POLICY_NAME)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:GetKeyPolicy")
+    # KMS returns the document as it was put, not a normalized form
+    return {"Policy": key.policy_text or json.dumps(key.policy), "PolicyName": "default"}
+
+
+@operation("kms:CreateAlias")
+def create_alias(ctx: CallContext, req: dict) -> dict:
+    """Point a new alias at a key (R-KMS-18)."""
+    check(req, ALIAS_NAME, Param("TargetKeyId", str, required=True, min=1, max=2048))
+    name = _alias_name(req)
+    if name.startswith("alias/aws/"):
+        code = ("InvalidAliasNameException" if ctx.setting("reserved_alias") ==
+                "invalid-alias-name" else "NotAuthorizedException")
+        raise AwsError(code, "alias/aws/ is reserved for AWS managed keys", "R-KMS-52")
+    if (ctx.account, ctx.region, name) in ctx.world.aliases:
+        raise AwsError("AlreadyExistsException",
+                       f"An alias with the name {alias_arn(ctx.region, ctx.account, name)} "
+                       "already exists", "R-KMS-18")
+    if req["TargetKeyId"].startswith("alias/") or ":alias/" in req["TargetKeyId"]:
+        raise AwsError("ValidationException", "TargetKeyId must be a key id or key ARN",
+                       "R-KMS-17")  # its documented form: "the key ID or key ARN"
+    key = resolve(ctx, req["TargetKeyId"])
+    authorize(ctx, key, "kms:CreateAlias")
+    if key.state == "PendingDeletion":
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    return {}
+
+
+@operation("kms:UpdateAlias")
+def update_alias(ctx: CallContext, req: dict) -> dict:
+    """Point an existing alias at another key."""
+    check(req, ALIAS_NAME, Param("TargetKeyId", str, required=True, min=1, max=2048))
+    _alias_name(req)
+    if (ctx.account, ctx.region, req["AliasName"]) not in ctx.world.aliases:
+        raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
+                       "R-KMS-13")
+    key = resolve(ctx, req["TargetKeyId"])
+    authorize(ctx, key, "kms:UpdateAlias")
+    if key.state == "PendingDeletion":
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    return {}
+
+
+@operation("kms:DeleteAlias")
+def delete_alias(ctx: CallContext, req: dict) -> dict:
+    """Remove an alias (the key is untouched)."""
+    check(req, ALIAS_NAME)
+    _alias_name(req)
+    key_id = ctx.world.aliases.get((ctx.account, ctx.region, req["AliasName"]))
+    if key_id is None:
+        raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
+                       "R-KMS-13")
+    authorize(ctx, ctx.world.keys[key_id], "kms:DeleteAlias")
+    return {}
+
+
+@operation("kms:ListAliases")
+def list_aliases(ctx: CallContext, req: dict) -> dict:
+    """Aliases of the account and region, optionally of one key."""
+    check(req, Param("KeyId", str, min=1, max=2048), Param("Limit", int, min=1, max=100),
+          MARKER)
+    authorize_identity(ctx, "kms:ListAliases", "*")
+    only = resolve(ctx, req["KeyId"]).key_id if req.get("KeyId") else None
+    out = []
+    for (account, region, name), key_id in sorted(ctx.world.aliases.items()):
+        if account == ctx.account and region == ctx.region and only in (None, key_id):
+            out.append({"AliasName": name, "AliasArn": alias_arn(region, account, name),
+                        "TargetKeyId": key_id})
+    shown, marker = _page(out, lambda a: a["AliasName"], req, 50, "kms:ListAliases")
+    return _listed({"Aliases": shown}, marker)
+
+
+@operation("kms:ImportKeyMaterial")
+def import_key_material(ctx: CallContext, req: dict) -> dict:
+    """Import material into an EXTERNAL key: PendingImport -> Enabled (R-KMS-03)."""
+    check(req, KEY_ID, Param("ImportToken", str, required=True, min=1, max=6144, blob=True),
+          Param("EncryptedKeyMaterial", str, required=True, min=1, max=6144, blob=True),
+          Param("ExpirationModel", str,
+                enum=("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")),
+          Param("ValidTo", (str, int, float)))
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:ImportKeyMaterial")
+    if key.origin != "EXTERNAL":
+        raise AwsError("UnsupportedOperationException",
+                       f"{key.arn} has Origin {key.origin}; only EXTERNAL keys import material",
+                       "R-KMS-48")
+    if key.state in ("PendingDeletion", "Unavailable"):
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
+    expires = req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
+    try:
+        valid_to = parse_aws_timestamp(req.get("ValidTo"))
+    except ValueError as exc:
+        raise AwsError("ValidationException", f"ValidTo: {exc}", "R-KMS-17") from None
+    if expires and valid_to is None:
+        raise AwsError("ValidationException",
+                       "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES",
+                       "R-KMS-51")
+    if not expires and valid_to is not None:
+        raise AwsError("ValidationException",
+                       "ValidTo is not valid when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE",
+                       "R-KMS-51")
+    if expires and valid_to is not None and valid_to <= ctx.t:
+        raise AwsError("ValidationException",
+                       f"ValidTo {format_time(valid_to)} is not in the future", "R-KMS-51")
+    if expires and valid_to is not None and valid_to > ctx.t + VALID_TO_MAX:
+        raise AwsError("ValidationException",
+                       f"ValidTo {format_time(valid_to)} is more than 365 days from the request "
+                       "date", "R-KMS-51")
+    return {"KeyId": key.arn}
+
+
+@operation("kms:DeleteImportedKeyMaterial")
+def delete_imported_key_material(ctx: CallContext, req: dict) -> dict:
+    """Remove imported material: the key becomes PendingImport, a PendingDeletion key keeps
+    its state (R-KMS-15)."""
+    check(req, KEY_ID)
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:DeleteImportedKeyMaterial")
+    if key.origin != "EXTERNAL":
+        raise AwsError("UnsupportedOperationException",
+                       f"{key.arn} has Origin {key.origin}; it has no imported material",
+                       "R-KMS-48")
+    if key.state not in ("Enabled", "Disabled", "PendingImport", "PendingDeletion"):
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
+    return {"KeyId": key.arn}

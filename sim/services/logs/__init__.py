@@ -1,0 +1,1 @@
+"""CloudWatch Logs operations: log groups, events, Insights queries, key association."""
