@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain s
 
 from events.codec import encode_event
 from events.logfile import LogHeader, LogReader, LogWriter, verify_log
-from events.record import SCHEMA_VERSION, Event, err_out, ok_out
+from events.record import Event, err_out, ok_out
+from events.schemas import schema_version
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 ACCOUNT = "111122223333"
@@ -91,7 +92,7 @@ def make_events(start: int, n: int, rng: random.Random) -> list[Event]:
                     ),
                 ]
             )
-        out.append(Event(SCHEMA_VERSION, seq, t, op, actor, ACCOUNT, REGION, req, res, draws))
+        out.append(Event(schema_version(op), seq, t, op, actor, ACCOUNT, REGION, req, res, draws))
     return out
 
 

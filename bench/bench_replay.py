@@ -91,8 +91,9 @@ def measure(path: str, answers: int, naive: int) -> dict:
 
     from events.frames import Scan, read_header
     from events.logfile import LogReader
+    from events.logindex import FileEvents
     from projections.decrypt import decryptability
-    from projections.timetravel.timeline import FileEvents, Timeline
+    from projections.timetravel.timeline import Timeline
     from projections.world import World
 
     base_rss = _rss_mb()

@@ -3,10 +3,10 @@
 Bytes are a layer of their own (as in eventsourcing's mapper/transcoder): records live
 in :mod:`events.record`, framing and files in :mod:`events.logfile`.
 
-Upcasting: an event written under an older schema is turned into the current one on
-read by a chain of functions, each taking a version-N dict to version N+1, so old logs
-keep working without rewriting them. An event newer than this code is refused: guessing
-at fields we do not know would silently change its meaning.
+Upcasting: an event written under an older schema of its operation is turned into the
+current one on read (:mod:`events.schemas`), so old logs keep working without rewriting
+them. An event newer than this code is refused: guessing at fields we do not know would
+silently change its meaning.
 """
 
 from __future__ import annotations
@@ -16,11 +16,19 @@ from typing import Any
 
 import msgpack
 
-from events.record import EVENT_KEYS, SCHEMA_VERSION, Event, adopt
+from events.record import EVENT_KEYS, Event, adopt
+from events.schemas import (
+    BASE_VERSION,
+    SCHEMA_VERSIONS,
+    NewerEventVersion,
+    UnsupportedEventVersion,
+    upcast,
+)
 from events.timefmt import format_time
 
 __all__ = [
     "EventOrder",
+    "NewerEventVersion",
     "OutOfOrder",
     "UnsupportedEventVersion",
     "decode_checked",
@@ -29,62 +37,14 @@ __all__ = [
     "decode_map",
     "encode_event",
     "encode_map",
-    "register_upcaster",
-    "unregister_upcaster",
     "upcast",
 ]
-
-Upcaster = Callable[[dict], dict]
-
-# from_version -> function turning a version-N dict into version N+1.
-_UPCASTERS: dict[int, Upcaster] = {}
 
 # One reusable Packer: it skips building a Packer per call, the largest fixed cost of
 # msgpack.packb for small maps. It has no `default` hook, so a pack() call runs no Python
 # code and is atomic under the GIL.
 _PACK = msgpack.Packer(use_bin_type=True).pack
 _unpackb = msgpack.unpackb
-
-
-class UnsupportedEventVersion(ValueError):
-    """An event's schema version has no path to :data:`SCHEMA_VERSION`."""
-
-
-def register_upcaster(from_version: int, fn: Upcaster) -> None:
-    """Register ``fn`` to turn a version-``from_version`` event dict into the next version.
-
-    ``fn`` may mutate and return its argument or return a new dict; the decoder sets
-    ``v`` to ``from_version + 1`` on the result, so ``fn`` need not.
-    """
-    if from_version >= SCHEMA_VERSION:
-        raise ValueError(f"no upcaster needed from v{from_version}: current is v{SCHEMA_VERSION}")
-    if from_version in _UPCASTERS:
-        raise ValueError(f"an upcaster from v{from_version} is already registered")
-    _UPCASTERS[from_version] = fn
-
-
-def unregister_upcaster(from_version: int) -> None:
-    """Remove the upcaster from ``from_version`` (tests use it to restore the registry)."""
-    _UPCASTERS.pop(from_version, None)
-
-
-def upcast(d: dict) -> dict:
-    """Bring an event dict of any supported version up to :data:`SCHEMA_VERSION`."""
-    v = d.get("v")
-    if type(v) is not int:
-        raise UnsupportedEventVersion(f"event has no integer version: v={v!r}")
-    if v > SCHEMA_VERSION:
-        raise UnsupportedEventVersion(
-            f"event version v{v} is newer than this code (v{SCHEMA_VERSION}); upgrade kmsim"
-        )
-    while v < SCHEMA_VERSION:
-        fn = _UPCASTERS.get(v)
-        if fn is None:
-            raise UnsupportedEventVersion(f"no upcaster registered from event version v{v}")
-        d = fn(d)
-        v += 1
-        d["v"] = v
-    return d
 
 
 _new = object.__new__
@@ -106,7 +66,7 @@ def decode_event(b: bytes) -> Event:
     d = _unpackb(b, raw=False, strict_map_key=False)
     if type(d) is not dict:
         raise ValueError(f"an event must be a msgpack map, got {type(d).__name__}")
-    if d.get("v") != SCHEMA_VERSION:
+    if d.get("v") != BASE_VERSION or d.get("op") in SCHEMA_VERSIONS:
         d = upcast(d)
     return adopt(d)
 
@@ -190,7 +150,7 @@ def decode_checked(
             pos += len(b)
             if tell() != pos or type(d) is not dict:
                 raise ValueError("a payload is not exactly one msgpack map")
-            if d.get("v") != SCHEMA_VERSION:
+            if d.get("v") != BASE_VERSION or d.get("op") in SCHEMA_VERSIONS:
                 d = upcast(d)
             if d.keys() != EVENT_KEYS:
                 adopt(d)  # raises, naming the keys

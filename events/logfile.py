@@ -63,9 +63,10 @@ from events.frames import (
     read_header,
     save_cut,
 )
+from events.logindex import read_span
 from events.logreader import LogReader, read_log
 from events.record import Event
-from events.verify import VerifyReport, read_span, repair_log, verify_log
+from events.verify import VerifyReport, repair_log, verify_log
 
 __all__ = [
     "FORMAT_VERSION",

@@ -14,10 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: Version of the event schema written by this code. Older versions are upcast on read
-#: (see :func:`events.codec.register_upcaster`).
-SCHEMA_VERSION = 1
-
 # The on-disk key order. Fixed, so the same event always encodes to the same bytes.
 _KEYS = ("v", "seq", "t", "op", "actor", "account", "region", "req", "out", "draws")
 

@@ -1,7 +1,8 @@
 """The checks every reader of a log applies to its events, and checking and mending a file.
 
 Every event read from a log (:class:`~events.logfile.LogReader`, and so every CLI verb,
-``Simulator.resume`` and ``Timeline.from_log``) passes :func:`check_batch`: it must be a
+``Simulator.resume`` and :class:`~events.logindex.IndexedLog`; an event decoded again from
+its offset too, :func:`~events.logindex.read_span`) passes :func:`check_batch`: it must be a
 whole event map, its seq must be the next one (1, 2, 3...: a writer appends seq + 1) and
 its time must not go back (nor before the header's start). A frame duplicated, swapped,
 dropped or rewritten with a valid checksum is so an error naming its byte offset, never a
@@ -19,18 +20,16 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 from events.codec import (
     EventOrder,
+    NewerEventVersion,
     OutOfOrder,
     UnsupportedEventVersion,
     decode_checked,
     decode_event,
-    decode_map,
 )
 from events.frames import (
-    FRAME,
     LogCorrupt,
     LogError,
     LogOutOfOrder,
@@ -43,9 +42,9 @@ from events.frames import (
     read_header,
     save_cut,
 )
-from events.record import SCHEMA_VERSION, Event
+from events.record import Event
 
-__all__ = ["VerifyReport", "check_all", "check_batch", "read_span", "repair_log", "verify_log"]
+__all__ = ["VerifyReport", "check_all", "check_batch", "repair_log", "verify_log"]
 
 
 def check_batch(
@@ -77,45 +76,13 @@ def not_an_event(path: str, offset: int, payload: bytes, exc: Exception) -> LogE
     try:
         decode_event(payload)
         why = str(exc)
+    except NewerEventVersion as again:
+        return LogVersionError(path, offset, str(again))
     except UnsupportedEventVersion as again:
-        v = decode_map(payload).get("v")
-        if type(v) is int and v > SCHEMA_VERSION:
-            return LogVersionError(path, offset, str(again))
         why = str(again)
     except (ValueError, TypeError) as again:
         why = str(again) or type(again).__name__
     return LogCorrupt(path, offset, f"not an event: {why}")
-
-
-def read_span(
-    fd: int, path: str, offsets: Sequence[int], first_seq: int, end: int | None = None
-) -> Iterator[Event]:
-    """Decode the consecutive frames at ``offsets`` of an open log, the first being event
-    ``first_seq`` (random access for
-    :class:`projections.timetravel.timeline.FileEvents`); ``end`` is
-    the offset just past the last frame, if known. One read; each frame's length and seq
-    are checked again (not its checksum: answers are timed, and the log only ever grows or
-    is cut), so a log cut or rewritten since it was read raises :class:`LogCorrupt` rather
-    than answering with other events.
-    """
-    lo = offsets[0]
-    if end is None:
-        head = os.pread(fd, FRAME.size, offsets[-1])
-        end = offsets[-1] + FRAME.size + (FRAME.unpack(head)[0] if len(head) == FRAME.size
-                                          else 0)
-    buf = os.pread(fd, end - lo, lo)
-    bounds = [*offsets, end]
-    if len(buf) < end - lo:  # cut short (by a repair?): name the first frame that is gone
-        gone = next(off for off, nxt in pairwise(bounds) if nxt - lo > len(buf))
-        raise LogCorrupt(path, gone, "the log changed since it was read: the frame is gone")
-    payloads = []
-    unpack, append = FRAME.unpack_from, payloads.append
-    for off, nxt in pairwise(bounds):
-        payload = buf[off - lo + FRAME.size : nxt - lo]
-        if unpack(buf, off - lo)[0] != len(payload):
-            raise LogCorrupt(path, off, "the log changed since it was read: the frame differs")
-        append(payload)
-    return check_batch(path, offsets, payloads, EventOrder(first_seq))
 
 
 def check_all(fd: int, path: str, start_t: int, start: int) -> None:

@@ -1,18 +1,20 @@
 """State machine tables for keys and associations, as data, each transition citing its rule.
 
-One :class:`transitions.Machine` per table serves every key (or association) of a
-world: models are added with ``add_model`` because one Machine per object costs
-~100 µs and tens of KB each (transitions issues #146, #434). Only folding an event
-or firing a timer calls a trigger. ``kmsim rules --diagram`` draws these tables, and
-the rule a key's state change records is the table's (:func:`rule_of`, used by
-``World.key_event``), never one a fold names.
+One :class:`transitions.Machine` per table serves every key (or association) of every
+world, through its public API only: :func:`fire` calls ``machine.events[trigger].trigger``
+on a model that was never added (one Machine per object costs ~100 µs and tens of KB
+each, transitions issues #146, #434, and ``add_model`` binds methods that a pickled copy
+would have to rebuild). Only folding an event or firing a timer calls a trigger.
+``kmsim rules --diagram`` draws these tables, and the rule a state change records is its
+table row's (:func:`rule_of`, used by ``World.key_event`` and ``World.association_event``),
+never one a fold names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from transitions import Machine
+from transitions import Machine, MachineError
 
 KEY_STATES = ["Enabled", "Disabled", "PendingImport", "PendingDeletion", "Unavailable", "Deleted"]
 
@@ -48,33 +50,84 @@ KEY_TRANSITIONS: list[dict[str, Any]] = [
 
 ASSOCIATION_STATES = ["none", "associating", "associated", "disassociating"]
 
-#: SPEC 5. A replace is associated -> associating -> associated.
-ASSOCIATION_TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "begin_associate", "source": ASSOCIATION_STATES, "dest": "associating",
-     "rule": "R-WIN-01"},
+#: Every association, of any kind, ends its window this way: R-WIN-01 (a timer fires it
+#: when the window model's moment comes, or at once when that moment is the change's own).
+_TAKE_EFFECT = [
     {"trigger": "take_effect", "source": "associating", "dest": "associated", "rule": "R-WIN-01"},
-    {"trigger": "begin_disassociate", "source": ["associated", "associating", "disassociating"],
-     "dest": "disassociating", "rule": "R-WIN-01"},
     {"trigger": "take_effect", "source": "disassociating", "dest": "none", "rule": "R-WIN-01"},
-    {"trigger": "drop", "source": ASSOCIATION_STATES, "dest": "none", "rule": "R-WIN-01"},
 ]
+_ANY = ASSOCIATION_STATES
+_CHANGING = ["associated", "associating", "disassociating"]
+
+#: SPEC 5, one table per kind of association, each row citing the rule of the call that
+#: makes the change. A change with no window (the dataset's associate, CreateLogGroup's
+#: kmsKeyId by default) goes straight to ``associated``; one with a window passes through
+#: ``associating``/``disassociating`` until ``take_effect``. A replace is another associate.
+ASSOCIATION_TRANSITIONS: dict[str, list[dict[str, Any]]] = {
+    "dataset": [
+        {"trigger": "associate", "source": _ANY, "dest": "associated", "rule": "R-DS-01"},
+        {"trigger": "replace", "source": _ANY, "dest": "associated", "rule": "R-DS-04"},
+        {"trigger": "disassociate", "source": _CHANGING, "dest": "disassociating",
+         "rule": "R-DS-20"},
+        *_TAKE_EFFECT,
+    ],
+    "log-group": [
+        {"trigger": "create", "source": "none", "dest": "associated", "rule": "R-LOGS-28"},
+        {"trigger": "create_in_window", "source": "none", "dest": "associating",
+         "rule": "R-LOGS-63"},
+        {"trigger": "associate", "source": _ANY, "dest": "associating", "rule": "R-LOGS-14"},
+        {"trigger": "disassociate", "source": _CHANGING, "dest": "disassociating",
+         "rule": "R-LOGS-14"},
+        *_TAKE_EFFECT,
+        {"trigger": "drop", "source": _ANY, "dest": "none", "rule": "R-LOGS-29"},
+    ],
+    "query-result": [
+        {"trigger": "associate", "source": _ANY, "dest": "associating", "rule": "R-LOGS-14"},
+        {"trigger": "disassociate", "source": _CHANGING, "dest": "disassociating",
+         "rule": "R-LOGS-14"},
+        *_TAKE_EFFECT,
+    ],
+}
 
 
 def _machine_transitions(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "rule"} for row in table]
 
 
-def key_machine() -> Machine:
-    """The Machine shared by every key of one world."""
-    return Machine(model=None, states=KEY_STATES, transitions=_machine_transitions(KEY_TRANSITIONS),
+def _machine(states: list[str], table: list[dict[str, Any]]) -> Machine:
+    # model=None: no model is ever added. Triggers run through the public Event.trigger
+    # (``fire``), so models stay plain data that pickle and copy without any binding.
+    return Machine(model=None, states=states, transitions=_machine_transitions(table),
                    initial=None, auto_transitions=False, ignore_invalid_triggers=False)
 
 
-def association_machine() -> Machine:
-    """The Machine shared by every association of one world."""
-    return Machine(model=None, states=ASSOCIATION_STATES,
-                   transitions=_machine_transitions(ASSOCIATION_TRANSITIONS), initial=None,
-                   auto_transitions=False, ignore_invalid_triggers=False)
+#: One Machine per table, shared by every key (association) of every world: it holds no
+#: model, so worlds, checkpoints and forks never build or re-bind one.
+KEY_MACHINE = _machine(KEY_STATES, KEY_TRANSITIONS)
+ASSOCIATION_MACHINES = {kind: _machine(ASSOCIATION_STATES, table)
+                        for kind, table in ASSOCIATION_TRANSITIONS.items()}
+
+
+def declare_association_kind(kind: str, table: list[dict[str, Any]]) -> None:
+    """Add a kind of association with its table (an area outside this module, such as a
+    test's fake one); the rows cite rules like the built-in tables do."""
+    if kind in ASSOCIATION_TRANSITIONS:
+        raise ValueError(f"association kind {kind!r} is already declared")
+    ASSOCIATION_TRANSITIONS[kind] = table
+    ASSOCIATION_MACHINES[kind] = _machine(ASSOCIATION_STATES, table)
+
+
+def fire(machine: Machine, model: Any, trigger: str) -> str:
+    """Fire ``trigger`` on ``model`` (its ``state`` attribute) and return the state before.
+
+    ``MachineError`` when the trigger is not defined from the model's state.
+    """
+    before = model.state
+    event = machine.events.get(trigger)
+    if event is None:
+        raise MachineError(f"{trigger!r} is not a trigger of this table")
+    event.trigger(model)
+    return before
 
 
 def allowed_sources(table: list[dict[str, Any]], trigger: str) -> set[str]:

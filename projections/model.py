@@ -55,6 +55,9 @@ class Key(_Model):
     #: CurrentKeyMaterialId of a symmetric AWS_KMS key (R-KMS-38), drawn at CreateKey.
     material_id: str | None = None
     history: list[tuple[int, int | None, str, str]] = field(default_factory=list)
+    #: (replaced at, policy) of each key policy PutKeyPolicy replaced, oldest first: the
+    #: policy in force at a past moment (A-DS-RELEASE asks what CloudWatch could do then).
+    replaced_policies: list[tuple[int, dict]] = field(default_factory=list)
 
     @property
     def symmetric(self) -> bool:

@@ -41,8 +41,9 @@ def effective_delay(setting: str, window: int, drawn: int | None) -> int | None:
 
 
 def begin_change(world: World, assoc: Association, new_key: str | None, window: int,
-                 event: Event, rule: str) -> None:
-    """Start an associate (``new_key`` set) or disassociate (None) of ``assoc`` at the event.
+                 event: Event, trigger: str) -> None:
+    """Start an associate (``new_key`` set) or disassociate (None) of ``assoc`` at the event,
+    as its kind's table row for ``trigger`` says (``machines.ASSOCIATION_TRANSITIONS``).
 
     Data written before it takes effect stays under the key(s) in force before; under
     the ``uncertain`` model either is possible until the window ends.
@@ -55,13 +56,24 @@ def begin_change(world: World, assoc: Association, new_key: str | None, window: 
     assoc.effective_at = None if delay is None else event.t + delay
     assoc.last_change = event.t
     assoc.change_seq = event.seq
-    cause = Cause(event.t, event.seq, rule, event.op)
-    world.association_event(assoc, "begin_associate" if new_key else "begin_disassociate", cause)
+    world.association_event(assoc, trigger, event.t, event.seq, event.op)
     due = assoc.effective_at if assoc.effective_at is not None else event.t + window
     if due <= event.t:
-        _take_effect(world, assoc, Cause(event.t, event.seq, rule, event.op))
+        _take_effect(world, assoc, event.t, event.seq, event.op)
     else:
         world.schedule(due, "association", assoc.resource, event.seq, event.seq)
+
+
+def change_now(world: World, assoc: Association, new_key: str | None, event: Event,
+               trigger: str) -> None:
+    """A change with no window: ``new_key`` is in force from the event on."""
+    assoc.key = new_key
+    assoc.pending = None
+    assoc.before = ()
+    assoc.window = assoc.effective_at = None
+    assoc.last_change = event.t
+    assoc.change_seq = event.seq
+    world.association_event(assoc, trigger, event.t, event.seq, event.op)
 
 
 def drop(world: World, assoc: Association, cause: Cause) -> None:
@@ -69,16 +81,16 @@ def drop(world: World, assoc: Association, cause: Cause) -> None:
     assoc.key = assoc.pending = None
     assoc.before = ()
     assoc.window = assoc.effective_at = None
-    world.association_event(assoc, "drop", cause)
+    world.association_event(assoc, "drop", cause.t, cause.seq, cause.note)
 
 
-def _take_effect(world: World, assoc: Association, cause: Cause) -> None:
+def _take_effect(world: World, assoc: Association, t: int, seq: int | None, note: str) -> None:
     assoc.key = assoc.pending
     assoc.pending = None
     assoc.before = ()
     assoc.window = None
     assoc.effective_at = None
-    world.association_event(assoc, "take_effect", cause)
+    world.association_event(assoc, "take_effect", t, seq, note)
 
 
 @on_timer("association", priority=2)
@@ -87,5 +99,4 @@ def _window_end(world: World, timer: Timer) -> None:
     if assoc is None or assoc.change_seq != timer.token or assoc.state not in (
             "associating", "disassociating"):
         return  # superseded by a later change
-    _take_effect(world, assoc, Cause(timer.due, None, "R-WIN-01",
-                                     f"change of event #{timer.seq} took effect"))
+    _take_effect(world, assoc, timer.due, None, f"change of event #{timer.seq} took effect")

@@ -11,24 +11,33 @@ This module imports no area module (they import it): ``projections/__init__.py``
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sortedcontainers import SortedList
-from transitions import Machine
 
 from events.record import Event
 from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION
-from projections.machines import KEY_TRANSITIONS, association_machine, key_machine, rule_of
+from projections.machines import (
+    ASSOCIATION_MACHINES,
+    ASSOCIATION_TRANSITIONS,
+    KEY_MACHINE,
+    KEY_TRANSITIONS,
+    fire,
+    rule_of,
+)
 from projections.model import Association, Cause, DataItem, Key, Principal
 from projections.rulebook import setting
+from projections.store.items import ItemDict
 from projections.store.itemstore import copy_item
 
 FoldFn = Callable[["World", Event], None]
 TimerFn = Callable[["World", "Timer"], None]
+#: An area's state class (a module-level dataclass whose fields all have defaults).
+S = TypeVar("S")
 
 _FOLDS: dict[str, FoldFn] = {}
 _TIMERS: dict[str, TimerFn] = {}
@@ -92,18 +101,35 @@ class World:
         self.aliases: dict[tuple[str, str, str], str] = {}
         self.principals: dict[str, Principal] = {}
         self.associations: dict[str, Association] = {}
-        self.items: dict[int, DataItem] = {}
+        self.items: dict[int, DataItem] = ItemDict()  # every store has .add (store.items)
         self.labels: dict[str, int] = {}
-        self.resources: dict[str, dict] = {}
+        #: Each area's typed state, by its class (see :meth:`state`); pickled with the world.
+        self.area_states: dict[type, object] = {}
         self.timers: SortedList = SortedList()
         self._serial = itertools.count()
-        self._keys_m = key_machine()
-        self._assoc_m = association_machine()
 
     def setting(self, name: str) -> str:
         """An assumption's value in force by name (``propagation``): the recorded value, or
         the rulebook's default; an unknown name raises ``UnknownSetting``."""
         return setting(self.settings, name)
+
+    def state(self, cls: type[S]) -> S:
+        """The world's instance of an area's state class, made with ``cls()`` on first use.
+
+        For folds (the writers). Handlers read through :meth:`peek`, which creates nothing,
+        so a rejected call leaves the world as it was. ``cls`` must be a module-level
+        dataclass: checkpoints and ``clone`` pickle it.
+        """
+        found = self.area_states.get(cls)
+        if found is None:
+            found = self.area_states[cls] = cls()
+        return found  # type: ignore[return-value]
+
+    def peek(self, cls: type[S]) -> S:
+        """The area's state if a fold made it, else a fresh empty ``cls()`` the world does
+        not keep (read it only: changes to it are lost)."""
+        found = self.area_states.get(cls)
+        return cls() if found is None else found  # type: ignore[return-value]
 
     # -- folding -----------------------------------------------------------------------
     def fold(self, event: Event) -> None:
@@ -151,8 +177,8 @@ class World:
 
     # -- models ------------------------------------------------------------------------
     def add_key(self, key: Key, initial: str) -> Key:
-        """Register a key with the shared lifecycle Machine in state ``initial``."""
-        self._keys_m.add_model(key, initial=initial)
+        """Add a key in lifecycle state ``initial``."""
+        key.state = initial
         self.keys[key.key_id] = key
         key.since = key.created
         key.history.append((key.created.t, key.created.seq, initial, key.created.rule))
@@ -164,8 +190,7 @@ class World:
         The rule recorded is the one the lifecycle table cites for the transition taken
         (``machines.rule_of``), so a fold cannot name another.
         """
-        before = key.state
-        getattr(key, trigger)()
+        before = fire(KEY_MACHINE, key, trigger)
         if key.state != before:
             cause = Cause(t, seq, rule_of(KEY_TRANSITIONS, trigger, before, key.state), note)
             key.since = cause
@@ -175,19 +200,28 @@ class World:
         """The association of ``resource``, created in state ``none`` on first use."""
         assoc = self.associations.get(resource)
         if assoc is None:
+            if kind not in ASSOCIATION_MACHINES:
+                raise ValueError(f"unknown association kind {kind!r}")
             assoc = Association(resource, kind, account, region)
-            self._assoc_m.add_model(assoc, initial="none")
             self.associations[resource] = assoc
         return assoc
 
-    def association_event(self, assoc: Association, trigger: str, cause: Cause) -> None:
-        """Fire an association trigger and record the change."""
-        getattr(assoc, trigger)()
-        assoc.since = cause
-        assoc.history.append((cause.t, cause.seq, assoc.state, assoc.key, cause.rule))
+    def association_event(self, assoc: Association, trigger: str, t: int, seq: int | None,
+                          note: str) -> None:
+        """Fire an association trigger and record the change, citing the rule of the row of
+        its kind's table that was taken (``machines.rule_of``)."""
+        before = fire(ASSOCIATION_MACHINES[assoc.kind], assoc, trigger)
+        rule = rule_of(ASSOCIATION_TRANSITIONS[assoc.kind], trigger, before, assoc.state)
+        assoc.since = Cause(t, seq, rule, note)
+        assoc.history.append((t, seq, assoc.state, assoc.key, rule))
 
     def add_item(self, item: DataItem) -> DataItem:
-        """Record a data item (one data-plane write)."""
+        """Record a ready-made data item (one data-plane write), kept as an object.
+
+        A fold that makes the item calls ``self.items.add(seq, kind, ...)`` instead: every
+        items mapping has it, and the live store keeps a plain item as a row of columns
+        (no object), which is what keeps a million-item replay fast and small.
+        """
         self.items[item.seq] = item
         return item
 
@@ -262,43 +296,20 @@ class World:
         """A deep, independent copy (for checkpoints and what-if forks); ``items=False``
         leaves ``items`` empty (the timeline shares items between its checkpoints).
 
-        Pickling is several times faster than ``copy.deepcopy`` for these plain records;
-        models are re-bound to fresh Machines by copying the bindings of one model
-        instead of ``add_model`` for each (25 us each: too slow for hundreds of log groups).
+        Pickling is several times faster than ``copy.deepcopy`` for these plain records,
+        and there is nothing to re-bind: models hold only their ``state`` (machines.fire).
         """
         other = World.__new__(World)
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("_keys_m", "_assoc_m", "_serial", "items")}
+                 if k not in ("_serial", "items")}
         try:
             state = pickle.loads(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
         except (pickle.PicklingError, TypeError, AttributeError):
             state = copy.deepcopy(state)
         other.__dict__.update(state)
-        other.items = {}
+        other.items = ItemDict()
         if items:
-            other.items = {seq: copy_item(item) for seq, item in self.items.items()}
+            other.items = ItemDict((seq, copy_item(item)) for seq, item in self.items.items())
         other._serial = itertools.count(next(copy.copy(self._serial)))
-        rebind_machines(other)
         return other
 
-
-def rebind_machines(world: World) -> None:
-    """Give a copied world fresh Machines and bind its keys and associations to them."""
-    world._keys_m = key_machine()
-    world._assoc_m = association_machine()
-    _bind_all(world._keys_m, list(world.keys.values()), "state")
-    _bind_all(world._assoc_m, list(world.associations.values()), "state")
-
-
-def _bind_all(machine: Machine, models: list, attr: str) -> None:
-    if not models:
-        return
-    first = models[0]
-    machine.add_model(first, initial=getattr(first, attr))
-    bound = [(name, fn) for name, fn in vars(first).items()
-             if isinstance(fn, functools.partial) and any(a is first for a in fn.args)]
-    for model in models[1:]:
-        for name, fn in bound:
-            args = tuple(model if a is first else a for a in fn.args)
-            setattr(model, name, functools.partial(fn.func, *args, **fn.keywords))
-        machine.models.append(model)

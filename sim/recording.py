@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from events.codec import decode_event, encode_event
 from events.frames import MAX_FRAME
 from events.logfile import LogWriter
-from events.record import SCHEMA_VERSION, Event, err_out, ok_out
+from events.record import Event, err_out, ok_out
+from events.schemas import schema_version
 from projections.timetravel.timeline import Timeline
 from sim.errors import AwsError
 from sim.params import settings_scope
@@ -111,7 +112,7 @@ class Recorder:
         return len(self.timeline.times) + 1
 
     def record(self, request: Request, *, recorded_draws: dict | None = None,
-               seq: int | None = None, v: int = SCHEMA_VERSION) -> Event:
+               seq: int | None = None, v: int | None = None) -> Event:
         """Record one call (see the module docstring for the stages); returns the event as
         stored. ``recorded_draws`` replays the draws of an earlier recording (replay and
         what-if); ``seq`` and ``v`` keep a recorded event's number and schema version."""
@@ -130,7 +131,8 @@ class Recorder:
                               request.region, draws, seq, events=self.timeline.events)
             out = execute(request.op, ctx, dict(request.req))
             drawn = draws.values if draws.values or recorded_draws is None else recorded_draws
-            event = Event(v, seq, request.t, request.op, request.actor, request.account,
+            version = schema_version(request.op) if v is None else v
+            event = Event(version, seq, request.t, request.op, request.actor, request.account,
                           request.region, dict(request.req), out, drawn)
             stage = "encode"
             self._stage(stage)

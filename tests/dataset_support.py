@@ -11,8 +11,10 @@ import pytest
 from support import ACCT, ALLOW_ALL, REGION, START
 from support import OTHER as OTHER  # re-exported to the dataset tests
 
+from projections.dataset.fold import dataset_of
 from sim import Simulator
 from sim.errors import AwsError
+from sim.server.status import http_status
 from sim.services import CallContext, Draws, lookup
 
 DATASET = f"arn:aws:cloudwatch:{REGION}:{ACCT}:dataset/default"
@@ -96,10 +98,16 @@ def raises(sim: Simulator, op: str, req: dict, as_: str = "admin") -> AwsError:
     return info.value
 
 
+def status_of(err: AwsError) -> int:
+    """The HTTP status kmsim serve answers ``err`` with in CloudWatch (the one decision,
+    sim/server/status.py; the error itself carries no status)."""
+    return http_status("cloudwatch", err.code, {})
+
+
 def snapshot(sim: Simulator) -> tuple:
     """Everything a dataset call could change."""
     w = sim.world
     assoc = w.associations.get(DATASET)
     state = None if assoc is None else (assoc.state, assoc.key, assoc.pending,
                                         list(assoc.history))
-    return state, copy.deepcopy(w.resources.get(DATASET)), sorted(w.items)
+    return state, copy.deepcopy(dataset_of(w, DATASET)), sorted(w.items)

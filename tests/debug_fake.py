@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support import ALLOW_ALL_JSON as ALLOW_ALL
+from support import declare_test_association_kind
 
 from events.record import Event
 from events.timefmt import MINUTE
@@ -22,6 +23,8 @@ from projections.world import World, folds
 from sim.errors import AwsError
 from sim.services import CallContext, operation
 from sim.simulator import Simulator
+
+TEST_KIND = declare_test_association_kind()
 
 
 def _arn(req: dict, account: str, region: str) -> str:
@@ -53,14 +56,14 @@ def _put(ctx: CallContext, req: dict) -> dict:
 def _fold_associate(world: World, event: Event) -> None:
     assoc = world.association(_arn(event.req, event.account, event.region), "test",
                               event.account, event.region)
-    begin_change(world, assoc, event.res["KeyArn"], 5 * MINUTE, event, "R-WIN-01")
+    begin_change(world, assoc, event.res["KeyArn"], 5 * MINUTE, event, "associate")
 
 
 @folds("test:Disassociate")
 def _fold_disassociate(world: World, event: Event) -> None:
     assoc = world.association(_arn(event.req, event.account, event.region), "test",
                               event.account, event.region)
-    begin_change(world, assoc, None, 5 * MINUTE, event, "R-WIN-01")
+    begin_change(world, assoc, None, 5 * MINUTE, event, "disassociate")
 
 
 @folds("test:Put")

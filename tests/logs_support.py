@@ -60,7 +60,7 @@ def snapshot(sim: Simulator) -> tuple:
     assocs = {a: (x.state, x.key, x.pending, x.window, x.effective_at, len(x.history))
               for a, x in w.associations.items()}
     items = {s: (i.keys, i.gone, i.expires_at) for s, i in w.items.items()}
-    return (assocs, items, copy.deepcopy(w.resources), len(w.timers))
+    return (assocs, items, copy.deepcopy(w.area_states), len(w.timers))
 
 
 def call_ok(sim: Simulator, op: str, args: dict, at: str, **kw: object) -> dict:

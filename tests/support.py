@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from events.timefmt import parse_rfc3339
+from projections.machines import ASSOCIATION_TRANSITIONS, declare_association_kind
 
 #: The account every test simulates, and a second one for cross-account cases.
 ACCT = "111122223333"
@@ -26,3 +27,12 @@ ALLOW_ALL = {"Version": "2012-10-17",
              "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 #: The same policy as JSON text, for APIs that take a policy document as a string.
 ALLOW_ALL_JSON = json.dumps(ALLOW_ALL)
+
+
+def declare_test_association_kind() -> str:
+    """Declare the association kind ``test`` of the tests' fake areas (once), with the
+    query-result kind's changes each citing the window rule; returns the kind."""
+    if "test" not in ASSOCIATION_TRANSITIONS:
+        declare_association_kind("test", [
+            {**row, "rule": "R-WIN-01"} for row in ASSOCIATION_TRANSITIONS["query-result"]])
+    return "test"

@@ -19,7 +19,10 @@ from dataset_support import (
     put,
     raises,
     snapshot,
+    status_of,
 )
+
+from projections.dataset.fold import dataset_of
 
 ASSOC = "cloudwatch:AssociateDatasetKmsKey"
 DISASSOC = "cloudwatch:DisassociateDatasetKmsKey"
@@ -53,7 +56,7 @@ def test_dataset_of_another_account_or_region_is_404(ident: str) -> None:
     sim = new_sim()
     k1 = make_key(sim)
     err = raises(sim, ASSOC, {"DatasetIdentifier": ident, "KmsKeyArn": k1})
-    assert (err.code, err.status, err.rule) == ("ResourceNotFoundException", 404, "R-DS-15")
+    assert (err.code, status_of(err), err.rule) == ("ResourceNotFoundException", 404, "R-DS-15")
     err = raises(sim, "cloudwatch:GetDataset", {"DatasetIdentifier": ident})
     assert err.code == "ResourceNotFoundException"
 
@@ -63,14 +66,15 @@ def test_dataset_of_another_account_or_region_is_404(ident: str) -> None:
 def test_bad_dataset_identifier_is_validation(ident: str) -> None:
     sim = new_sim()
     err = raises(sim, "cloudwatch:GetDataset", {"DatasetIdentifier": ident})
-    assert (err.code, err.status, err.rule) == ("ValidationException", 400, "R-DS-40")
+    assert (err.code, status_of(err), err.rule) == ("ValidationException", 400, "R-DS-40")
     assert "datasetidentifier" in err.message.lower()
 
 
 def test_validation_error_code_is_an_assumption() -> None:
     sim = new_sim(ds_validation_code="invalid-parameter-value")
     err = raises(sim, "cloudwatch:GetDataset", {"DatasetIdentifier": "Default"})
-    assert (err.code, err.status, err.rule) == ("InvalidParameterValueException", 400, "R-DS-40")
+    assert (err.code, status_of(err), err.rule) == ("InvalidParameterValueException", 400,
+                                                    "R-DS-40")
     result = associate(sim, "alias/ds")
     assert (result.err, result.rule) == ("InvalidParameterValueException", "R-DS-40")
 
@@ -274,7 +278,7 @@ def test_seed_dis_disabled_proceed_alternative() -> None:
 def test_disassociate_without_a_key_is_404() -> None:
     sim = new_sim()
     err = raises(sim, DISASSOC, {"DatasetIdentifier": "default"})
-    assert (err.code, err.status, err.rule) == ("ResourceNotFoundException", 404, "R-DS-17")
+    assert (err.code, status_of(err), err.rule) == ("ResourceNotFoundException", 404, "R-DS-17")
     k1 = make_key(sim)
     assert associate(sim, k1, at="+1m").ok
     assert disassociate(sim, at="+2m").ok
@@ -295,7 +299,7 @@ def test_disassociate_caller_without_decrypt(profile, setting, code, rule) -> No
     result = disassociate(sim, at="+2m", as_="reader")
     assert (result.err, result.rule) == (code, rule)
     assert snapshot(sim) == before
-    assert raises(sim, DISASSOC, {"DatasetIdentifier": "default"}, as_="reader").status == 400
+    assert status_of(raises(sim, DISASSOC, {"DatasetIdentifier": "default"}, as_="reader")) == 400
 
 
 # -- A-CONFLICT --------------------------------------------------------------------------
@@ -306,7 +310,7 @@ def test_conflict_reject_is_409_and_changes_nothing() -> None:
     before = snapshot(sim)
     for req_key in (k1, k2):
         err = raises(sim, ASSOC, {"DatasetIdentifier": "default", "KmsKeyArn": req_key})
-        assert (err.code, err.status, err.rule) == ("ConflictException", 409, "R-DS-41")
+        assert (err.code, status_of(err), err.rule) == ("ConflictException", 409, "R-DS-41")
     assert disassociate(sim, at="+1m").err == "ConflictException"
     assert snapshot(sim) == before
     assert associate(sim, k2, at="+1m1ms").ok                 # a moment later it is fine
@@ -325,7 +329,7 @@ def test_conflict_idempotent_repeats_succeed_without_change() -> None:
     before = snapshot(sim)
     assert disassociate(sim, at="+2m", as_="reader").ok       # repeat: skips key checks
     assert snapshot(sim) == before
-    assert len(sim.world.resources[DATASET]["releases"]) == 1
+    assert len(dataset_of(sim.world, DATASET).releases) == 1
 
 
 def test_events_record_every_call_and_writes_need_no_kms_permission() -> None:

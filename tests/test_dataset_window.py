@@ -17,6 +17,7 @@ from dataset_support import (
 from freezegun import freeze_time
 
 from events.timefmt import HOUR, MINUTE
+from projections.dataset.fold import dataset_of
 from projections.windows import draw_delay
 from sim.replay import replay
 
@@ -301,8 +302,8 @@ def test_no_wall_clock_is_read() -> None:
             results.append([status(sim, label, at=at) for label in ("m_before", "m_during")
                             for at in ("+1h30m", "+2h", "+4h")])
     assert results[0] == results[1]
-    assert sim.world.resources[DATASET]["releases"][0].end - \
-        sim.world.resources[DATASET]["releases"][0].start == 3 * HOUR
+    release = dataset_of(sim.world, DATASET).releases[0]
+    assert release.end - release.start == 3 * HOUR
     assert MINUTE == 60_000
 
 

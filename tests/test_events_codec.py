@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events import codec
 from events.codec import (
     UnsupportedEventVersion,
     decode_event,
@@ -20,10 +19,15 @@ from events.codec import (
     decode_map,
     encode_event,
     encode_map,
-    register_upcaster,
-    unregister_upcaster,
 )
-from events.record import SCHEMA_VERSION, Event, err_out, ok_out
+from events.record import Event, err_out, ok_out
+from events.schemas import (
+    SCHEMA_VERSIONS,
+    UPCASTERS,
+    NewerEventVersion,
+    schema_version,
+    upcasts,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
@@ -32,7 +36,7 @@ T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
 def make_event(seq: int, op: str = "logs:PutLogEvents", **kw: object) -> Event:
     """A small data-plane write, the shape most events in a log have."""
     fields: dict = {
-        "v": SCHEMA_VERSION,
+        "v": schema_version(op),
         "seq": seq,
         "t": T0 + seq * 10,
         "op": op,
@@ -71,7 +75,7 @@ maps = st.dictionaries(st.text(max_size=12), values, max_size=5)
 outs = st.builds(ok_out, maps) | st.builds(err_out, st.text(max_size=30), st.text(), st.text())
 events = st.builds(
     Event,
-    v=st.just(SCHEMA_VERSION),
+    v=st.just(1),  # the ops drawn here are all at BASE_VERSION
     seq=st.integers(min_value=0, max_value=2**40),
     t=st.integers(min_value=0, max_value=2**45),
     op=st.sampled_from(["logs:PutLogEvents", "kms:DisableKey", "sim:InjectFault", "x:"]),
@@ -85,11 +89,14 @@ events = st.builds(
 
 
 @pytest.fixture
-def restore_upcasters():
-    saved = dict(codec._UPCASTERS)
-    yield
-    codec._UPCASTERS.clear()
-    codec._UPCASTERS.update(saved)
+def versions():
+    """The schema tables, restored after the test (which may add versions and upcasters)."""
+    saved_versions, saved_upcasters = dict(SCHEMA_VERSIONS), dict(UPCASTERS)
+    yield SCHEMA_VERSIONS
+    SCHEMA_VERSIONS.clear()
+    SCHEMA_VERSIONS.update(saved_versions)
+    UPCASTERS.clear()
+    UPCASTERS.update(saved_upcasters)
 
 
 def test_record_properties_for_accepted_and_rejected_calls():
@@ -201,47 +208,65 @@ def test_decode_rejects_non_events():
 
 def test_newer_version_is_refused():
     d = make_event(1).to_dict()
-    d["v"] = SCHEMA_VERSION + 1
-    with pytest.raises(UnsupportedEventVersion, match="newer"):
+    d["v"] = schema_version(d["op"]) + 1
+    with pytest.raises(NewerEventVersion, match="newer"):
         decode_event(msgpack.packb(d))
 
 
-def test_missing_upcaster_is_refused(restore_upcasters):
-    unregister_upcaster(0)
+def test_missing_upcaster_is_refused():
     d = make_event(1).to_dict()
     d["v"] = 0
-    with pytest.raises(UnsupportedEventVersion, match="no upcaster"):
+    with pytest.raises(UnsupportedEventVersion, match="no upcaster") as raised:
         decode_event(msgpack.packb(d))
+    assert not isinstance(raised.value, NewerEventVersion)
 
 
-def test_v0_event_is_upcast_on_decode(restore_upcasters):
-    # A made-up v0 schema: "time" in seconds and no draws.
+def test_an_operation_at_v0_is_upcast_on_decode(versions):
+    # A made-up v0 schema of kms:DisableKey: "time" in seconds and no draws.
+    versions["kms:DisableKey"] = 1
+
+    @upcasts("kms:DisableKey", 0)
     def v0_to_v1(d: dict) -> dict:
         d["t"] = d.pop("time") * 1000
         d["draws"] = {}
         return d
 
-    register_upcaster(0, v0_to_v1)
-    old = make_event(5).to_dict()
+    old = make_event(5, op="kms:DisableKey").to_dict()
     del old["draws"]
     old["time"] = old.pop("t") // 1000
     old["v"] = 0
     e = decode_event(msgpack.packb(old))
-    assert e == make_event(5, t=(T0 + 50) // 1000 * 1000)
-    assert e.v == SCHEMA_VERSION
+    assert e == make_event(5, op="kms:DisableKey", t=(T0 + 50) // 1000 * 1000)
+    assert e.v == 1
     assert list(decode_events([msgpack.packb(old)])) == [e]
     with pytest.raises(ValueError, match="already registered"):
-        register_upcaster(0, v0_to_v1)
+        upcasts("kms:DisableKey", 0)(v0_to_v1)
 
 
-def test_upcasters_chain_to_the_current_version(restore_upcasters, monkeypatch):
-    monkeypatch.setattr(codec, "SCHEMA_VERSION", 3)
+def test_upcasters_chain_to_the_operations_current_version(versions):
+    versions["kms:DisableKey"] = 3
     steps = []
-    register_upcaster(1, lambda d: steps.append(1) or {**d, "op": d["op"].lower()})
-    register_upcaster(2, lambda d: steps.append(2) or {**d, "region": "eu-west-1"})
-    e = decode_event(encode_event(make_event(9, op="KMS:DisableKey")))
+    upcasts("kms:DisableKey", 1)(lambda d: steps.append(1) or {**d, "actor": d["actor"].upper()})
+    upcasts("kms:DisableKey", 2)(lambda d: steps.append(2) or {**d, "region": "eu-west-1"})
+    old = make_event(9, op="kms:DisableKey", v=1).to_dict()  # written at v1
+    e = decode_event(msgpack.packb(old))
     assert steps == [1, 2]
-    assert (e.v, e.op, e.region) == (3, "kms:disablekey", "eu-west-1")
+    assert (e.v, e.actor, e.region) == (3, old["actor"].upper(), "eu-west-1")
+    other = make_event(10, op="kms:EnableKey")
+    assert decode_event(encode_event(other)) == other  # other operations are untouched
+    with pytest.raises(ValueError, match=r"no upcaster .* is needed"):
+        upcasts("kms:DisableKey", 3)(lambda d: d)
+
+
+def test_a_v1_generate_data_key_integer_draw_reads_as_its_bytes():
+    # kmsim before events.schemas drew the data key as an integer (v1 of the operation).
+    d = make_event(3, op="kms:GenerateDataKey").to_dict()
+    d.update(v=1, req={"KeyId": "k", "NumberOfBytes": 4}, draws={"DataKey": 0x01020304})
+    e = decode_event(msgpack.packb(d))
+    assert e.v == schema_version("kms:GenerateDataKey") == 2
+    assert e.draws["DataKey"] == b"\x01\x02\x03\x04"
+    d.update(req={"KeyId": "k", "KeySpec": "AES_128"}, draws={"DataKey": 7})
+    assert decode_event(msgpack.packb(d)).draws["DataKey"] == (7).to_bytes(16, "big")
 
 
 def test_map_codec():
@@ -279,3 +304,10 @@ def test_log_code_never_reads_the_wall_clock(tmp_path, monkeypatch):
         assert [e.seq for e in r] == list(range(1, 12))
     assert verify_log(p).ok
     assert repair_log(p).ok
+
+
+def test_every_version_step_has_its_upcaster():
+    for op, current in SCHEMA_VERSIONS.items():
+        assert current > 1, op  # an operation at the base version needs no entry
+        for v in range(1, current):
+            assert (op, v) in UPCASTERS, f"{op}: no upcaster from v{v}"

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+from dataset_support import associate, make_key
+from dataset_support import new_sim as dataset_sim
+from dataset_support import put as put_metric
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from projections.model import Cause, DataItem
+from projections.store import ItemDict
 from projections.store.itemstore import ItemsAt, ItemStore
 
 FIELDS = tuple(f.name for f in dataclasses.fields(DataItem))
@@ -34,13 +39,9 @@ def plain(seq: int, group: int, keys: int, expires: int | None = None) -> DataIt
 
 
 def add_plain(store: ItemStore, item: DataItem) -> bool:
-    """Store ``item`` as a row as the PutLogEvents fold does; False if it became an object."""
-    live = store.live
-    if live.add_row(item.seq, item.kind, item.resource, item.account, item.region,
-                    item.written_at, item.keys, item.expires_at):
-        return True
-    live[item.seq] = item
-    return False
+    """Store ``item`` through ``add`` as the folds do; False if it became an object."""
+    return store.live.add(item.seq, item.kind, item.resource, item.account, item.region,
+                          item.written_at, item.keys, None, item.expires_at) is None
 
 
 def test_plain_items_are_rows_and_read_back_equal() -> None:
@@ -74,14 +75,31 @@ def test_a_write_to_a_row_item_lands_and_checkpoints_keep_the_old_version() -> N
 
 def test_a_row_cannot_be_added_behind_a_checkpoint_or_out_of_order() -> None:
     store = ItemStore()
-    add_plain(store, plain(5, 0, 0))
-    assert not store.live.add_row(4, "log-events", GROUPS[0], "111122223333", "us-east-1", 40,
-                                  KEYSETS[0], None)
+    assert add_plain(store, plain(5, 0, 0))
+    assert not add_plain(store, plain(4, 0, 0))  # out of order: an object instead
     store.freeze(7)
-    assert not store.live.add_row(6, "log-events", GROUPS[0], "111122223333", "us-east-1", 60,
-                                  KEYSETS[0], None)
-    assert store.live.add_row(8, "log-events", GROUPS[0], "111122223333", "us-east-1", 80,
-                              KEYSETS[0], None)
+    assert not add_plain(store, plain(6, 0, 0))  # behind the checkpoint: an object
+    assert add_plain(store, plain(8, 0, 0))
+    assert sorted(store.live.objs) == [4, 6]
+    assert [fields_of(i) for i in store.live.values()] == [
+        fields_of(plain(s, 0, 0)) for s in (4, 5, 6, 8)]
+
+
+@pytest.mark.parametrize("make", ["dict", "live", "checkpoint"])
+def test_every_items_mapping_adds_an_item_as_folds_give_it(make: str) -> None:
+    """Folds call ``items.add`` whatever store the world holds (no type test)."""
+    store = ItemStore()
+    items = {"dict": ItemDict, "live": lambda: store.live,
+             "checkpoint": lambda: ItemsAt(store, store.freeze(0), 0)}[make]()
+    cause = Cause(10, 2, "R-LOGS-08")
+    first = items.add(1, "log-events", GROUPS[0], "111122223333", "us-east-1", 10,
+                      KEYSETS[0], None, 99)
+    made = items.add(2, "query-result", GROUPS[1], "111122223333", "us-east-1", 20,
+                     KEYSETS[1], cause, None, {"queryId": "q"})
+    assert made is items[2] and made.extra == {"queryId": "q"} and made.cause is cause
+    assert (first is None) == (make == "live")  # only the live store keeps rows
+    assert fields_of(items[1]) == fields_of(plain(1, 0, 0, 99))
+    assert list(items) == [1, 2]
 
 
 def test_pickled_live_items_are_a_plain_dict_of_plain_items() -> None:
@@ -91,7 +109,7 @@ def test_pickled_live_items_are_a_plain_dict_of_plain_items() -> None:
     for seq in range(1, 4):
         add_plain(store, plain(seq, 1, 1))
     copy = pickle.loads(pickle.dumps(store.live))
-    assert type(copy) is dict and all(type(i) is DataItem for i in copy.values())
+    assert type(copy) is ItemDict and all(type(i) is DataItem for i in copy.values())
     assert [fields_of(i) for i in copy.values()] == [fields_of(i) for i in store.live.values()]
 
 
@@ -193,3 +211,18 @@ def test_select_reads_back_only_matching_items_in_seq_order() -> None:
     assert [i.seq for i in found] == [s for s in range(1, 30) if s % 2]
     assert next(i for i in found if i.seq == 5).label == "promoted"
     assert store.live.select("query-result", set(GROUPS)) == []
+
+
+def test_plain_writes_of_every_area_are_rows_not_objects() -> None:
+    """PutLogEvents and PutMetricData batches both go through ``items.add``: a plain write
+    is a row of the live store's columns (32 bytes), only a labelled one an object."""
+    sim = dataset_sim()
+    assert associate(sim, make_key(sim), at="+1m").ok
+    for i in range(5):
+        assert put_metric(sim, f"+{2 + i}m", None, float(i)).ok
+    assert put_metric(sim, "+9m", "labelled").ok
+    live = sim.timeline.live.items
+    metric = [i for i in live.values() if i.kind == "metric-data"]
+    assert len(metric) == 6 and len(live.cols) == 5
+    assert [i.seq for i in metric if i.seq in live.objs] == [sim.world.item("labelled").seq]
+    assert sim.world_at("+5m").item(metric[2].seq).keys == metric[2].keys

@@ -13,7 +13,7 @@ from support import ALLOW_ALL
 
 import sim.recording
 from events.logfile import LogReader, read_log
-from projections.timetravel.timeline import snapshot
+from projections.store import snapshot
 from sim import Simulator
 from sim.recording import NotRecorded, RecorderCrashed
 from sim.replay import replay

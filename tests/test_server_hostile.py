@@ -17,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from server_support import events, json_call, raw, running
 
+from sim.errors import AwsError
 from sim.server import limits
 from sim.server.cbor_protocol import CborCodec
 from sim.server.json_protocol import JsonCodec
-from sim.server.protocols import ApiError, HttpRequest
+from sim.server.protocols import HttpRequest
+from sim.server.status import http_status
 
 CW = "/service/GraniteServiceVersion20100801/operation/"
 CBOR = {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
@@ -61,13 +63,14 @@ def _costs(decode, raw_body: bytes) -> tuple[float, float]:
     """(seconds, peak MB allocated) of a decode that must refuse the body (timed apart:
     tracemalloc slows every allocation down)."""
     started = time.perf_counter()
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(AwsError) as exc:
         decode(raw_body)
     seconds = time.perf_counter() - started
-    assert exc.value.status == 400 and exc.value.rule == "R-SRV-06", exc.value
+    error = exc.value
+    assert http_status(error.service, error.code, {}) == 400 and error.rule == "R-SRV-06", error
     tracemalloc.start()
     try:
-        with pytest.raises(ApiError):
+        with pytest.raises(AwsError):
             decode(raw_body)
         peak = tracemalloc.get_traced_memory()[1] / 1e6
     finally:

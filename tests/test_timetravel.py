@@ -142,7 +142,7 @@ def test_clone_is_independent():
     sim, k1 = build()
     world = sim.timeline.world_at(sim.when("+12m"))
     copy = world.clone()
-    copy.keys[k1.rsplit("/", 1)[1]].enable()
+    copy.key_event(copy.keys[k1.rsplit("/", 1)[1]], "enable", copy.now, None, "test")
     copy.items[8].label = "changed"
     assert world.key_by_arn(k1).state == "Disabled" and world.items[8].label == "e1"
     assert copy.key_by_arn(k1).state == "Enabled"

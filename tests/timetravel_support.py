@@ -10,7 +10,7 @@ The ``test_kind`` fixture registers them and removes them afterwards.
 from __future__ import annotations
 
 import pytest
-from support import ACCT, REGION
+from support import ACCT, REGION, declare_test_association_kind
 from support import ALLOW_ALL_JSON as ALLOW_ALL
 
 from events.record import Event
@@ -24,6 +24,8 @@ from projections.world import World
 from sim import services
 from sim.errors import AwsError
 from sim.simulator import Simulator
+
+TEST_KIND = declare_test_association_kind()
 
 GROUP = log_group_arn(REGION, ACCT, "app")
 OTHER = log_group_arn(REGION, ACCT, "other")
@@ -46,8 +48,8 @@ def _drop_op(ctx: services.CallContext, req: dict) -> dict:
 
 
 def _fold_assoc(world: World, event: Event) -> None:
-    assoc = world.association(event.req["Resource"], "test", event.account, event.region)
-    begin_change(world, assoc, event.res["KeyArn"], 0, event, "R-WIN-01")
+    assoc = world.association(event.req["Resource"], TEST_KIND, event.account, event.region)
+    begin_change(world, assoc, event.res["KeyArn"], 0, event, "associate")
 
 
 def _fold_write(world: World, event: Event) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
 from events.record import Event
@@ -25,7 +26,7 @@ from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
 from projections.dataset.release import Release, end_moments, freed_over
 from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
 from projections.model import Association, Cause, DataItem
-from projections.windows import begin_change
+from projections.windows import begin_change, change_now
 from projections.world import World, folds
 
 #: Window lengths of the dataset's association changes (SPEC 5).
@@ -33,16 +34,39 @@ ASSOCIATE_WINDOW = 0
 DISASSOCIATE_WINDOW = 3 * HOUR
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
+#: One series' points as columns: timestamps (ms), values, the events that wrote them.
+SeriesColumns = tuple[array, array, array]
 #: One shared tuple per distinct key set: a million items share a handful of tuples.
 _KEY_SETS: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}
 
 
-def dataset_state(world: World, arn: str) -> dict:
-    """The dataset's fold state in ``world.resources``: ``series`` and ``releases``."""
-    state = world.resources.get(arn)
+@dataclass
+class DatasetState:
+    """One dataset's fold state: its metric index and its disassociation windows."""
+
+    series: dict[SeriesKey, SeriesColumns] = field(default_factory=dict)
+    releases: list[Release] = field(default_factory=list)  # in Disassociate order
+
+
+@dataclass
+class DatasetsState:
+    """The dataset area's state in the world: each dataset's, by dataset ARN."""
+
+    by_arn: dict[str, DatasetState] = field(default_factory=dict)
+
+
+def dataset_state(world: World, arn: str) -> DatasetState:
+    """The dataset's fold state, made on first use (for folds)."""
+    by_arn = world.state(DatasetsState).by_arn
+    state = by_arn.get(arn)
     if state is None:
-        state = world.resources[arn] = {"series": {}, "releases": []}
+        state = by_arn[arn] = DatasetState()
     return state
+
+
+def dataset_of(world: World, arn: str) -> DatasetState | None:
+    """The dataset's fold state if a fold made it (to read: creates nothing)."""
+    return world.peek(DatasetsState).by_arn.get(arn)
 
 
 def current_key(assoc: Association | None) -> str | None:
@@ -95,14 +119,14 @@ def _associate(world: World, event: Event) -> None:
     if assoc.last_change == event.t and current_key(assoc) == key.arn:
         return  # A-CONFLICT 'idempotent': a repeat of the change just made changes nothing
     # Points already written keep their key (R-DS-49): only the association moves.
-    rule = "R-DS-04" if current_key(assoc) else "R-DS-01"
+    trigger = "replace" if current_key(assoc) else "associate"  # R-DS-04, R-DS-01
     state = dataset_state(world, assoc.resource)
     # Associating a key again inside its own window cancels that window's release: the
     # data under it depends on it again.
-    state["releases"] = [dc_replace(r, keys=tuple(k for k in r.keys if k != key.arn))
-                         if r.end > event.t and key.arn in r.keys else r
-                         for r in state["releases"]]
-    begin_change(world, assoc, key.arn, ASSOCIATE_WINDOW, event, rule)
+    state.releases = [dc_replace(r, keys=tuple(k for k in r.keys if k != key.arn))
+                      if r.end > event.t and key.arn in r.keys else r
+                      for r in state.releases]
+    change_now(world, assoc, key.arn, event, trigger)
 
 
 @folds("cloudwatch:DisassociateDatasetKmsKey")
@@ -111,9 +135,9 @@ def _disassociate(world: World, event: Event) -> None:
     if assoc.last_change == event.t and current_key(assoc) is None:
         return  # A-CONFLICT 'idempotent' repeat
     previous = tuple(k for k in assoc.candidates() if k is not None)
-    begin_change(world, assoc, None, DISASSOCIATE_WINDOW, event, "R-DS-20")
+    begin_change(world, assoc, None, DISASSOCIATE_WINDOW, event, "disassociate")
     effective = event.t if assoc.state == "none" else assoc.effective_at
-    dataset_state(world, assoc.resource)["releases"].append(
+    dataset_state(world, assoc.resource).releases.append(
         Release(previous, event.t, event.t + DISASSOCIATE_WINDOW, effective, event.seq))
 
 
@@ -128,9 +152,10 @@ def _put_metric_data(world: World, event: Event) -> None:
     # still be under the previous key (R-DS-22), which data is A-PROPAGATION's (R-DS-42).
     cause = (Cause(event.t, event.seq, "R-DS-42", event.op)
              if assoc is not None and assoc.state == "disassociating" else None)
-    world.add_item(DataItem(event.seq, "metric-data", arn, event.account, event.region, event.t,
-                            keys, cause))
-    series = dataset_state(world, arn)["series"]
+    # A plain write (no cause) is a row of the live store's columns, not an object.
+    world.items.add(event.seq, "metric-data", arn, event.account, event.region, event.t, keys,
+                    cause)
+    series = dataset_state(world, arn).series
     namespace = event.req["Namespace"]
     for datum in event.req.get("MetricData", ()):
         if datum.get("Value") is None:
@@ -146,7 +171,8 @@ def _put_metric_data(world: World, event: Event) -> None:
 
 def series_points(world: World, arn: str, key: SeriesKey) -> Iterator[tuple[int, float, int]]:
     """The (timestamp, value, event) points of one series of the dataset, in write order."""
-    columns = world.resources.get(arn, {}).get("series", {}).get(key)
+    state = dataset_of(world, arn)
+    columns = None if state is None else state.series.get(key)
     if columns is not None:
         yield from zip(*columns, strict=True)
 
@@ -259,7 +285,8 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
     """One verdict per possibility: each key the point may be under, times whether each
     relevant disassociation window's requirement still holds (A-PROPAGATION), times, once a
     window has ended, what it left the point needing (A-DS-RELEASE)."""
-    releases: list[Release] = world.resources.get(item.resource, {}).get("releases", [])
+    state = dataset_of(world, item.resource)
+    releases = [] if state is None else state.releases
     mode = world.setting("ds_release")
     opened = [r for r in releases if r.start <= world.now < r.end and r.keys]
     verdicts: list[Verdict] = []
@@ -282,6 +309,6 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
     return verdicts
 
 
-__all__ = ["ASSOCIATE_WINDOW", "DISASSOCIATE_WINDOW", "Release", "caller_context",
-           "current_key", "dataset_state", "metric_data_verdicts", "series_key",
-           "series_points", "service_context", "time_ms"]
+__all__ = ["ASSOCIATE_WINDOW", "DISASSOCIATE_WINDOW", "DatasetState", "DatasetsState", "Release",
+           "caller_context", "current_key", "dataset_of", "dataset_state",
+           "metric_data_verdicts", "series_key", "series_points", "service_context", "time_ms"]

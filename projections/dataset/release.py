@@ -6,8 +6,8 @@ has taken effect the callers' kms:Decrypt requirement is lifted (R-DS-23); wheth
 written under the previous key is then free of it depends on the key at the moment the
 change took effect (A-DS-RELEASE ``caller-lifted``: could CloudWatch use it then?). That
 moment is past when the question is asked, so the key's state and policy at it are read
-back from the key's history (``Key.history``, and the replaced policies the KMS fold keeps
-in ``world.resources[key_arn]["policies"]``). When the window model leaves the moment open
+back from the key's history (``Key.history``, and ``Key.replaced_policies``, which the KMS
+fold keeps). When the window model leaves the moment open
 (``uncertain``), every moment the change may have taken effect at is a possibility.
 
 This module imports no area fold: :mod:`projections.dataset.fold` imports it.
@@ -67,19 +67,19 @@ def state_at(key: Key, t: int) -> str:
     return state
 
 
-def policy_at(world: World, key: Key, t: int) -> dict:
+def policy_at(key: Key, t: int) -> dict:
     """The key policy in force at ``t``: the first policy replaced after ``t``, else the
     current one."""
-    for replaced, policy in world.resources.get(key.arn, {}).get("policies", ()):
+    for replaced, policy in key.replaced_policies:
         if replaced > t:
             return policy
     return key.policy
 
 
-def _changes(world: World, key: Key, lo: int, hi: int) -> list[int]:
+def _changes(key: Key, lo: int, hi: int) -> list[int]:
     """The moments in ``(lo, hi)`` at which the key's state or policy changed."""
     times = {when for when, *_ in key.history}
-    times |= {replaced for replaced, _ in world.resources.get(key.arn, {}).get("policies", ())}
+    times |= {replaced for replaced, _ in key.replaced_policies}
     return sorted(t for t in times if lo < t < hi)
 
 
@@ -94,7 +94,7 @@ def freed_at(world: World, key: Key, t: int, mode: str, context: dict[str, str]
     if state != "Enabled":
         return False, f"CloudWatch could not use {key.arn}: it was {state}"
     decision = evaluate(Request(CLOUDWATCH_PRINCIPAL, "kms:Decrypt", key.arn, context),
-                        policy_at(world, key, t))
+                        policy_at(key, t))
     if not decision.allowed:
         return False, (f"CloudWatch could not use {key.arn}: its key policy did not allow "
                        f"{CLOUDWATCH_PRINCIPAL} kms:Decrypt ({decision.reason})")
@@ -108,7 +108,7 @@ def freed_over(world: World, key: Key, span: tuple[int, int], mode: str,
     moment that gives it."""
     lo, hi = span
     out: dict[bool, tuple[int, str]] = {}
-    for t in (lo, *_changes(world, key, lo, hi)):
+    for t in (lo, *_changes(key, lo, hi)):
         free, why = freed_at(world, key, t, mode, context)
         out.setdefault(free, (t, why))
     return out

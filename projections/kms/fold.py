@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from events.record import Event
-from events.timefmt import DAY, parse_aws_timestamp
-from projections.arns import key_arn
 from projections.iam.policy import default_key_policy_text, parse_policy
+from projections.kms.decisions import deletion_date, material_valid_to
 from projections.model import Cause, Key
 from projections.world import Timer, World, folds, on_timer
 
@@ -31,7 +30,7 @@ def _create_key(world: World, event: Event) -> None:
     external = meta["Origin"] == "EXTERNAL"
     rule = "R-KMS-02" if external else "R-KMS-01"
     key = Key(
-        key_id=meta["KeyId"], arn=key_arn(event.region, event.account, meta["KeyId"]),
+        key_id=meta["KeyId"], arn=meta["Arn"],  # the ARN the handler answered
         account=event.account, region=event.region, spec=meta["KeySpec"],
         usage=meta["KeyUsage"], origin=meta["Origin"], description=meta.get("Description", ""),
         policy=parse_policy(text), created=_cause(event, rule), has_material=not external,
@@ -55,8 +54,7 @@ def _disable(world: World, event: Event) -> None:
 @folds("kms:ScheduleKeyDeletion")
 def _schedule(world: World, event: Event) -> None:
     key = _key(world, event)
-    days = int(event.req.get("PendingWindowInDays", 30))
-    key.deletion_date = event.t + days * DAY
+    key.deletion_date = deletion_date(event.t, event.req)
     world.key_event(key, "schedule_deletion", event.t, event.seq, event.op)
     world.schedule(key.deletion_date, "key-deletion", key.key_id, key.deletion_date, event.seq)
 
@@ -83,8 +81,7 @@ def _delete_key(world: World, timer: Timer) -> None:
 def _import(world: World, event: Event) -> None:
     key = _key(world, event)
     key.has_material = True
-    expires = event.req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
-    key.valid_to = parse_aws_timestamp(event.req.get("ValidTo")) if expires else None
+    key.valid_to = material_valid_to(event.req)
     if key.state == "PendingImport":
         world.key_event(key, "import_material", event.t, event.seq, event.op)
     if key.valid_to is not None:
@@ -117,8 +114,7 @@ def _put_policy(world: World, event: Event) -> None:
     key = _key(world, event)
     # The policy in force until now, for answers about a past moment (A-DS-RELEASE asks
     # whether CloudWatch could use a key when a window ended): (replaced at, policy).
-    world.resources.setdefault(key.arn, {}).setdefault("policies", []).append(
-        (event.t, key.policy))
+    key.replaced_policies.append((event.t, key.policy))
     key.policy = parse_policy(event.req["Policy"])
     key.policy_text = event.req["Policy"]
     key.policy_since = _cause(event, "R-KMS-23")

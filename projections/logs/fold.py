@@ -12,34 +12,25 @@ from events.record import Event
 from events.timefmt import DAY, HOUR, MINUTE, parse_duration
 from projections.arns import log_group_arn, query_result_arn
 from projections.decrypt import evaluates
+from projections.logs.decisions import query_plan, stored_keys
 from projections.logs.model import (
     QUERY_RESULT_TTL_DAYS,
+    Fault,
     LogGroup,
+    LogsState,
+    Sweep,
     batches,
-    ingest_keys,
-    intern_keys,
     kept_range,
     one_key,
-    query_groups,
-    query_sources,
     target_of,
     verdicts_for,
 )
 from projections.model import Cause, DataItem
-from projections.store.itemstore import LiveItems
-from projections.windows import begin_change, drop
+from projections.windows import begin_change, change_now, drop
 from projections.world import Timer, World, folds, on_timer
 
 #: AssociateKmsKey / DisassociateKmsKey: "up to 5 minutes" (R-LOGS-14).
 LOGS_WINDOW = 5 * MINUTE
-
-
-def _state(world: World) -> dict:
-    state = world.resources.get("logs")
-    if state is None:
-        state = world.resources["logs"] = {"groups": {}, "queries": {}, "links": [],
-                                           "sweeps": {}}
-    return state
 
 
 def _cause(event: Event, rule: str, note: str = "") -> Cause:
@@ -61,7 +52,7 @@ def _lifetime(world: World, days: int) -> int:
 
 def _group_of(world: World, event: Event, name_key: str = "logGroupName") -> LogGroup:
     arn = log_group_arn(event.region, event.account, str(event.req[name_key]))
-    return _state(world)["groups"][arn]
+    return world.state(LogsState).groups[arn]
 
 
 # -- log groups, streams, retention ------------------------------------------------------
@@ -70,16 +61,18 @@ def _group_of(world: World, event: Event, name_key: str = "logGroupName") -> Log
 def _create_group(world: World, event: Event) -> None:
     name = str(event.req["logGroupName"])
     arn = log_group_arn(event.region, event.account, name)
-    _state(world)["groups"][arn] = LogGroup(name, arn, event.account, event.region,
-                                            _cause(event, "R-LOGS-27"))
+    world.state(LogsState).groups[arn] = LogGroup(name, arn, event.account, event.region,
+                                                  _cause(event, "R-LOGS-27"))
     if event.req.get("kmsKeyId"):
         key = _key_of(world, event)
         assert key is not None  # the command side checked it (R-LOGS-28)
         assoc = world.association(arn, "log-group", event.account, event.region)
         # When it takes effect is A-LOGS-CREATE-WINDOW's (R-LOGS-63): the reference gives
         # CreateLogGroup no window; 'window' borrows AssociateKmsKey's 5 minutes.
-        window = LOGS_WINDOW if world.setting("logs_create_window") == "window" else 0
-        begin_change(world, assoc, key.arn, window, event, "R-LOGS-28")
+        if world.setting("logs_create_window") == "window":
+            begin_change(world, assoc, key.arn, LOGS_WINDOW, event, "create_in_window")
+        else:
+            change_now(world, assoc, key.arn, event, "create")
 
 
 @folds("logs:DeleteLogGroup")
@@ -88,7 +81,7 @@ def _delete_group(world: World, event: Event) -> None:
     gone = _cause(event, "R-LOGS-29", f"log group {g.name} deleted")
     for item in batches(world, {g.arn}):
         item.gone = gone
-    del _state(world)["groups"][g.arn]
+    del world.state(LogsState).groups[g.arn]
     assoc = world.associations.get(g.arn)
     if assoc is not None and assoc.state != "none":
         drop(world, assoc, gone)
@@ -112,9 +105,12 @@ def _retention(world: World, event: Event) -> None:
 
 def _arm(world: World, days: int, due: int, seq: int | None) -> None:
     """Make sure the sweep of retention ``days`` runs by ``due`` (one timer per value)."""
-    sweep = _state(world)["sweeps"].setdefault(days, {"pos": 0, "due": None})
-    if sweep["due"] is None or due < sweep["due"]:
-        sweep["due"] = due
+    sweeps = world.state(LogsState).sweeps
+    sweep = sweeps.get(days)
+    if sweep is None:
+        sweep = sweeps[days] = Sweep()
+    if sweep.due is None or due < sweep.due:
+        sweep.due = due
         world.schedule(due, "retention", str(days), due, seq)
 
 
@@ -127,13 +123,14 @@ def _sweep(world: World, timer: Timer) -> None:
     scan stops at the first batch (of any group) still younger than that.
     """
     days = int(timer.target)
-    sweep = _state(world)["sweeps"].get(days)
-    if sweep is None or sweep["due"] != timer.token:
+    state = world.state(LogsState)
+    sweep = state.sweeps.get(days)
+    if sweep is None or sweep.due != timer.token:
         return  # superseded by an earlier timer, which re-armed the sweep
-    sweep["due"] = None
+    sweep.due = None
     cutoff = timer.due - _lifetime(world, days)
-    groups = _state(world)["groups"]
-    seq = sweep["pos"]
+    groups = state.groups
+    seq = sweep.pos
     while seq < world.last_seq:
         item = world.items.get(seq + 1)
         if item is not None and item.kind == "log-events":
@@ -145,7 +142,7 @@ def _sweep(world: World, timer: Timer) -> None:
                 item.gone = Cause(timer.due, None, "R-LOGS-83",
                                   f"{g.name}: retention of {days} days")
         seq += 1
-    sweep["pos"] = seq
+    sweep.pos = seq
 
 
 @folds("logs:CreateLogStream")
@@ -159,8 +156,10 @@ def _put_events(world: World, event: Event) -> None:
     # the item shares the group's strings instead of keeping the event's copies.
     req = event.req
     t = event.t
-    g = world.resources["logs"]["groups"][log_group_arn(event.region, event.account,
-                                                        str(req["logGroupName"]))]
+    # The group exists (the command side checked), so its LogsState does: index it directly
+    # rather than through World.state (a call per event).
+    g = world.area_states[LogsState].groups[log_group_arn(  # type: ignore[attr-defined]
+        event.region, event.account, str(req["logGroupName"]))]
     arn = g.arn
     seq = event.seq
     log_events = req["logEvents"]
@@ -180,12 +179,8 @@ def _put_events(world: World, event: Event) -> None:
         keys = one_key(assoc.key)  # type: ignore[union-attr]
     elif state == "none":
         keys = one_key(None)
-    else:  # inside a window
-        candidates = assoc.candidates()  # type: ignore[union-attr]
-        keys, _ = ingest_keys(world, assoc, arn,
-                              world.setting("ingest_unusable_key"), accepted=True)
-        if not keys:  # only under a replay that disagrees with the record: keep its view
-            keys = intern_keys(candidates)
+    else:  # inside a window: the decision the handler made (decisions.stored_keys)
+        keys, _ = stored_keys(world, assoc, arn, accepted=True)
     if len(log_events) == 1:
         stamp = log_events[0].get("timestamp")
         lo = hi = t if stamp is None else int(stamp)  # R-LOGS-41
@@ -195,13 +190,9 @@ def _put_events(world: World, event: Event) -> None:
         lo, hi = min(stamps), max(stamps)
     days = g.retention_days
     expires = None if days is None else t + _lifetime(world, days)
-    items = world.items
-    # A plain batch is a row of the live store's columns (no object: see itemcolumns).
-    if lo != t or hi != t or type(items) is not LiveItems or not items.add_row(
-            seq, "log-events", arn, g.account, g.region, t, keys, expires):
-        items[seq] = DataItem(seq, "log-events", arn, g.account, g.region, t, keys, None,
-                              None, expires, None,
-                              None if lo == hi == t else {"t0": lo, "t1": hi})
+    # The store holds a plain batch (no cause, no extra) as a row of columns, no object.
+    world.items.add(seq, "log-events", arn, g.account, g.region, t, keys, None, expires,
+                    None if lo == hi == t else {"t0": lo, "t1": hi})
     if expires is not None:
         _arm(world, days, expires, seq)
 
@@ -214,7 +205,7 @@ def _associate(world: World, event: Event) -> None:
     key = _key_of(world, event)
     assert key is not None  # the command side checked it (R-LOGS-15, R-LOGS-82)
     assoc = world.association(arn, kind, event.account, event.region)
-    begin_change(world, assoc, key.arn, LOGS_WINDOW, event, "R-LOGS-14")
+    begin_change(world, assoc, key.arn, LOGS_WINDOW, event, "associate")
 
 
 @folds("logs:DisassociateKmsKey")
@@ -223,7 +214,7 @@ def _disassociate(world: World, event: Event) -> None:
     assoc = world.associations.get(arn)
     if assoc is None or assoc.state in ("none", "disassociating"):
         return  # A-LOGS-NO-KEY noop: nothing to change
-    begin_change(world, assoc, None, LOGS_WINDOW, event, "R-LOGS-14")
+    begin_change(world, assoc, None, LOGS_WINDOW, event, "disassociate")
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -231,20 +222,15 @@ def _disassociate(world: World, event: Event) -> None:
 @folds("logs:StartQuery")
 def _start_query(world: World, event: Event) -> None:
     qr = query_result_arn(event.region, event.account)
-    assoc = world.associations.get(qr)
-    keys, _ = ingest_keys(world, assoc, qr, world.setting("ingest_unusable_key"),
-                          accepted=True)
-    if not keys:
-        keys = intern_keys(assoc.candidates() if assoc else (None,))
-    sources, _ = query_sources(world, query_groups(event.req, event.account, event.region),
-                               int(event.req["startTime"]) * 1000,
-                               int(event.req["endTime"]) * 1000, event.actor)
+    plan = query_plan(world, event.req, event.account, event.region, event.actor,
+                      accepted=True)
+    keys, sources = plan.keys, plan.sources
     qid = str(event.res["queryId"])
     expires = event.t + QUERY_RESULT_TTL_DAYS * DAY
     world.add_item(DataItem(event.seq, "query-result", qr, event.account, event.region, event.t,
                             keys, _cause(event, "R-LOGS-08"), expires_at=expires,
                             extra={"queryId": qid, "sources": sources}))
-    _state(world)["queries"][qid] = event.seq
+    world.state(LogsState).queries[qid] = event.seq
     world.schedule(expires, "query-expiry", str(event.seq), event.seq, event.seq)
 
 
@@ -270,14 +256,14 @@ def _query_result(world: World, item: DataItem, principal: str) -> list:
 
 @folds("sim:InjectFault")
 def _inject_fault(world: World, event: Event) -> None:
-    world.resources.setdefault("faults", []).append({
-        "op": str(event.req["Operation"]), "region": event.region, "start": event.t,
-        "end": event.t + parse_duration(str(event.req["Duration"])), "seq": event.seq})
+    world.state(LogsState).faults.append(Fault(
+        str(event.req["Operation"]), event.region, event.t,
+        event.t + parse_duration(str(event.req["Duration"])), event.seq))
 
 
 @folds("sim:Link")
 def _link(world: World, event: Event) -> None:
-    pair = [str(event.req["MonitoringAccount"]), str(event.req["SourceAccount"])]
-    links = _state(world)["links"]
+    pair = (str(event.req["MonitoringAccount"]), str(event.req["SourceAccount"]))
+    links = world.state(LogsState).links
     if pair not in links:
         links.append(pair)

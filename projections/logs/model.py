@@ -3,12 +3,10 @@
 The folds in :mod:`projections.logs.fold` are the only writers. Handlers read through the
 accessors here (which never create anything), so a rejected call cannot change state.
 
-``world.resources["logs"]`` holds ``groups`` (ARN -> :class:`LogGroup`), ``queries``
-(queryId -> the StartQuery event number, i.e. its data item) and ``links``
-(``[monitoring, source]`` pairs), ``sweeps`` (retention days -> sweep position);
-``world.resources["faults"]`` the injected fault windows. Nothing here grows with the
-number of batches: batches are data items (``world.items``, shared between checkpoints)
-and log messages stay in the events' ``req``.
+The area's state is one :class:`LogsState` (``world.state(LogsState)`` in folds,
+:func:`logs_state` elsewhere). Nothing in it grows with the number of batches: batches are
+data items (``world.items``, shared between checkpoints) and log messages stay in the
+events' ``req``.
 """
 
 from __future__ import annotations
@@ -54,27 +52,59 @@ class LogGroup:
     streams: dict[str, int] = field(default_factory=dict)  # name -> creating event
 
 
-def state(world: World) -> dict:
-    """The logs state (empty when nothing was folded yet; do not change it from handlers)."""
-    return world.resources.get("logs") or {"groups": {}, "queries": {}, "links": [],
-                                           "sweeps": {}}
+@dataclass
+class Sweep:
+    """The retention sweep of one retention value: every batch before event ``pos`` was
+    looked at; ``due`` is the armed timer's moment (its token), None when none is armed."""
+
+    pos: int = 0
+    due: int | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An injected fault window (sim:InjectFault): ``op`` (or ``*``) in ``region`` answers
+    ServiceUnavailableException from ``start`` until ``end``; ``seq`` is the event."""
+
+    op: str
+    region: str
+    start: int
+    end: int
+    seq: int
+
+
+@dataclass
+class LogsState:
+    """Everything CloudWatch Logs keeps besides associations and data items."""
+
+    groups: dict[str, LogGroup] = field(default_factory=dict)  # ARN -> group
+    #: queryId -> the StartQuery event number (= its query-result data item).
+    queries: dict[str, int] = field(default_factory=dict)
+    #: (monitoring, source) account pairs linked by sim:Link, in link order.
+    links: list[tuple[str, str]] = field(default_factory=list)
+    sweeps: dict[int, Sweep] = field(default_factory=dict)  # retention days -> its sweep
+    faults: list[Fault] = field(default_factory=list)  # in injection order
+
+
+def logs_state(world: World) -> LogsState:
+    """The logs state, to read (empty when nothing was folded yet; creates nothing)."""
+    return world.peek(LogsState)
 
 
 def group(world: World, arn: str) -> LogGroup | None:
     """The log group with this ARN, if it exists."""
-    return state(world)["groups"].get(arn)
+    return logs_state(world).groups.get(arn)
 
 
 def linked(world: World, monitoring: str, source: str) -> bool:
     """Whether ``source`` shares its logs with ``monitoring`` (sim:Link)."""
-    return [monitoring, source] in state(world)["links"]
+    return (monitoring, source) in logs_state(world).links
 
 
-def active_fault(world: World, op: str, region: str, t: int) -> dict | None:
+def active_fault(world: World, op: str, region: str, t: int) -> Fault | None:
     """The injected fault window covering ``op`` in ``region`` at ``t``, if any (R-LOGS-79)."""
-    for fault in world.resources.get("faults", ()):
-        if fault["region"] == region and fault["start"] <= t < fault["end"] and \
-                fault["op"] in (op, "*"):
+    for fault in logs_state(world).faults:
+        if fault.region == region and fault.start <= t < fault.end and fault.op in (op, "*"):
             return fault
     return None
 
@@ -304,17 +334,3 @@ def batches(world: World, group_arns: set[str]) -> list[DataItem]:
     pool = select("log-events", group_arns) if select else world.iter_items()
     return [i for i in pool
             if i.kind == "log-events" and i.gone is None and i.resource in group_arns]
-
-
-def query_groups(req: dict, account: str, region: str) -> list[str]:
-    """The log group ARNs a StartQuery request names (names are the caller's groups)."""
-    refs = ([req["logGroupName"]] if req.get("logGroupName") else
-            list(req.get("logGroupNames") or req.get("logGroupIdentifiers") or []))
-    out = []
-    for ref in refs:
-        m = LOG_GROUP_ARN.fullmatch(str(ref))
-        arn = log_group_arn(m.group(1), m.group(2), m.group(3)) if m else \
-            log_group_arn(region, account, str(ref))
-        if arn not in out:
-            out.append(arn)
-    return out

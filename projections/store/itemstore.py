@@ -16,7 +16,7 @@ would cost time and memory in proportion to the log for every checkpoint. Instea
   that hands out private copies on first access, so folding later events into that
   world never touches shared objects.
 
-Items must be stored under their ``seq`` (as ``World.add_item`` does). Changing a
+Items must be stored under their ``seq`` (as ``items.add`` and ``World.add_item`` do). Changing a
 mutable value inside an item (``item.extra[k] = v``) instead of assigning the attribute
 is not seen: assign a new value.
 """
@@ -29,8 +29,9 @@ import heapq
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from projections.model import DataItem
+from projections.model import Cause, DataItem
 from projections.store.itemcolumns import ItemColumns
+from projections.store.items import AddsItems, ItemDict
 
 #: seq -> versions ``(valid for checkpoint ids <= this, item or None for absent)``.
 Versions = list[tuple[int, Any]]
@@ -180,7 +181,7 @@ class ItemStore:
         return out
 
 
-class LiveItems(MutableMapping):
+class LiveItems(AddsItems, MutableMapping):
     """The live world's ``items``: plain items as column rows, the others as objects.
 
     Reports changes to seqs that checkpoints see to the store. Iterates in seq order.
@@ -196,14 +197,17 @@ class LiveItems(MutableMapping):
         self._row_class = _row_class(self)
 
     # -- the hot path ----------------------------------------------------------------------
-    def add_row(self, seq: int, kind: str, resource: str, account: str, region: str,
-                written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> bool:
-        """Store a plain item (no cause, label, gone or extra) as a row; False when a row
-        cannot hold it here (store it as an object then)."""
-        if seq <= self._store.floor or seq in self.objs:
-            return False
-        return self.cols.append(seq, kind, resource, account, region, written_at, keys,
-                                expires_at)
+    def add(self, seq: int, kind: str, resource: str, account: str, region: str,
+            written_at: int, keys: tuple[str | None, ...], cause: Cause | None = None,
+            expires_at: int | None = None, extra: dict | None = None) -> DataItem | None:
+        """Store a new item: a plain one (no cause or extra) as a row of the columns when a
+        row can hold it here (None is returned: no object is made), else as an object."""
+        if cause is None and extra is None and seq > self._store.floor and \
+                seq not in self.objs and self.cols.append(
+                    seq, kind, resource, account, region, written_at, keys, expires_at):
+            return None
+        return super().add(seq, kind, resource, account, region, written_at, keys, cause,
+                           expires_at, extra)
 
     def shared(self, seq: int) -> Any:
         """The stored item ``seq`` (a row item for a row), or None."""
@@ -315,7 +319,7 @@ class LiveItems(MutableMapping):
 
     def __reduce__(self) -> Any:
         # Copies of the live world are plain dicts of plain items.
-        return (dict, ([(k, copy_item(v)) for k, v in self._walk()],))
+        return (ItemDict, ([(k, copy_item(v)) for k, v in self._walk()],))
 
 
 def _seq_of(item: Any) -> int:
@@ -340,7 +344,7 @@ def _row_class(live: LiveItems) -> type:
         "_thawed_class": DataItem})
 
 
-class ItemsAt(MutableMapping):
+class ItemsAt(AddsItems, MutableMapping):
     """The ``items`` of a world restored from a checkpoint: copy-on-read over the store."""
 
     def __init__(self, store: ItemStore, cp_id: int, floor: int) -> None:
@@ -388,7 +392,7 @@ class ItemsAt(MutableMapping):
         return sum(1 for _ in self)
 
     def __reduce__(self) -> Any:
-        return (dict, ([(k, copy_item(v)) for k, v in self.items()],))
+        return (ItemDict, ([(k, copy_item(v)) for k, v in self.items()],))
 
 
 def _merge(a: list[int], b: list[int]) -> Iterator[int]:

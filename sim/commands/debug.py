@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from events.timefmt import format_time
 from projections.arns import short_resource
-from sim.commands.at import add_log_args
+from sim.commands.timetravel import add_log_args
 from sim.debugger import DebugError, Session
 from sim.errors import InputError
 from sim.loading import load_timeline

@@ -7,7 +7,7 @@ import argparse
 import json
 
 from projections.timetravel.diff import diff, diff_lines
-from sim.commands.at import (
+from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
     add_log_args,

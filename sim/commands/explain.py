@@ -17,7 +17,7 @@ from projections.timetravel.explain import (
     explain_key,
 )
 from projections.timetravel.history import find_key_ever
-from sim.commands.at import (
+from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
     Opened,

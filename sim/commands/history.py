@@ -7,7 +7,7 @@ import json
 
 from events.timefmt import format_offset
 from projections.timetravel.history import Entry, Target, entries, pending
-from sim.commands.at import add_log_args, open_log, resolve_when
+from sim.commands.timetravel import add_log_args, open_log, resolve_when
 from sim.errors import InputError
 
 

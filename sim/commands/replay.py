@@ -13,7 +13,7 @@ from pathlib import Path
 from events.logfile import LogError, LogHeader, read_log
 from events.record import Event
 from events.timefmt import format_offset
-from sim.commands.at import open_log
+from sim.commands.timetravel import open_log
 from sim.loading import log_input_error
 from sim.replay import replay
 from sim.runner import parse_set

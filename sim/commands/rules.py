@@ -25,8 +25,9 @@ def run(args: argparse.Namespace) -> int:
     """Print the registry."""
     if args.diagram:
         print(mermaid(KEY_TRANSITIONS, "KMS key lifecycle (SPEC 3.1)"))
-        print()
-        print(mermaid(ASSOCIATION_TRANSITIONS, "Associations (SPEC 5)"))
+        for kind, table in ASSOCIATION_TRANSITIONS.items():
+            print()
+            print(mermaid(table, f"Associations of a {kind} (SPEC 5)"))
         return 0
     rules = all_rules()
     if args.grep:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.at import add_log_args
+from sim.commands.timetravel import add_log_args
 from sim.loading import load_timeline
 from sim.runner import parse_set
 from sim.timeline_html import write_timeline

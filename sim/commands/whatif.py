@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from sim.commands.at import (
+from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
     add_log_args,

@@ -8,7 +8,9 @@ One module per concern, each small:
   ``Logs_20140328.Op`` -> ``logs:Op``, ``KmsimSim.Op`` -> ``sim:Op``;
 - ``cbor_protocol``: smithy-rpc-v2-cbor - ``POST /service/GraniteServiceVersion20100801/
   operation/Op`` -> ``cloudwatch:Op``;
-- ``protocols``: what the codecs share (request, response, errors, statuses);
+- ``protocols``: what the codecs share (request, response, the decoded call);
+- ``status``: the one decision of every answer's HTTP status (``http_status``): errors
+  are :class:`sim.errors.AwsError`, which carries a code and never a status;
 - ``shapes``: botocore's service models (timestamps and blobs in CBOR, input types,
   modeled error statuses), used when botocore is installed;
 - ``limits``: bounds on a body's structure (nesting, node count, CBOR tags), checked

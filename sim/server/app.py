@@ -1,8 +1,9 @@
 """The HTTP front: route a request to a control endpoint or a wire codec, identify the
 caller, run the call through the Simulator (one at a time: it is single-writer) at the
 instant :mod:`sim.server.clock` gives it, and answer in the codec's shape (with
-``x-kmsim-event`` and ``x-kmsim-time``, the event's number and instant). The codecs
-know bytes; this module knows neither format.
+``x-kmsim-event`` and ``x-kmsim-time``, the event's number and instant), every error
+with the status :func:`sim.server.status.http_status` decides. The codecs know bytes;
+this module knows neither format.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from events.codec import encode_map
 from events.timefmt import format_time
-from projections.rulebook import setting
+from sim.errors import AwsError, Refusal
 from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
 from sim.server import control
 from sim.server.auth import AuthConfig, identify
@@ -27,15 +28,13 @@ from sim.server.clock import CONCURRENT_HEADER, ServerClock, concurrent_flag
 from sim.server.json_protocol import JsonCodec
 from sim.server.protocols import (
     ApiCall,
-    ApiError,
     Codec,
     HttpRequest,
     HttpResponse,
     check_params,
     serialization_error,
-    status_for,
 )
-from sim.server.shapes import QUERY_AUTH_ERRORS
+from sim.server.status import http_server_status, http_status
 from sim.simulator import Simulator
 
 #: Larger than any modeled request (PutLogEvents and PutMetricData stop at about 1 MB).
@@ -50,20 +49,20 @@ _OUT_OF_HANDLES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 ACCEPT_BACKOFF = 0.1
 
 
-def not_recorded_error(call: ApiCall, exc: NotRecorded) -> ApiError:
-    """The answer to a call that could not be recorded (nothing changed): 413 for an
-    event over the log's frame limit, 400 for a request value the log cannot hold, 500
-    otherwise (a kmsim fault, such as a failed write; its traceback goes to stderr)."""
+def not_recorded_error(call: ApiCall, exc: NotRecorded) -> AwsError:
+    """The answer to a call that could not be recorded (nothing changed):
+    RequestEntityTooLargeException (413) for an event over the log's frame limit,
+    SerializationException (400) for a request value the log cannot hold, InternalFailure
+    (500) otherwise (a kmsim fault, such as a failed write; its traceback goes to stderr)."""
     cause = exc.__cause__
     if isinstance(cause, EventTooLarge):
-        return ApiError("RequestEntityTooLargeException", f"{cause}; nothing was recorded",
-                        413, "R-SRV-05", call.service)
+        return AwsError("RequestEntityTooLargeException", f"{cause}; nothing was recorded",
+                        "R-SRV-05", call.service)
     if exc.stage == "encode" and not recordable(call.params):
         return serialization_error("a request value cannot be recorded in the event log "
                                    f"({exc.reason}); nothing was recorded", call.service)
     traceback.print_exception(cause or exc, file=sys.stderr)
-    return ApiError("InternalFailure", f"kmsim failed on {call.op}: {exc}", 500, None,
-                    call.service)
+    return AwsError("InternalFailure", f"kmsim failed on {call.op}: {exc}", None, call.service)
 
 
 def recordable(params: dict) -> bool:
@@ -99,16 +98,16 @@ class KmsimApp:
         codec = self.cbor if CborCodec.matches(request) else self.json
         try:
             if request.method != "POST":
-                raise ApiError("UnknownOperationException",
+                raise AwsError("UnknownOperationException",
                                f"{request.method} {request.path}: AWS API calls are POST "
-                               "requests; control endpoints are under /_kmsim/", 405,
-                               "R-SRV-02")
+                               "requests; control endpoints are under /_kmsim/", "R-SRV-02",
+                               refusal=Refusal.METHOD)
             identity = identify(request, self.auth)
             call = codec.decode(request)
             check_params(call)
             concurrent = _concurrent(request, call)
             return self._call(codec, call, identity.actor, identity.region, concurrent)
-        except ApiError as exc:
+        except AwsError as exc:
             return self._error(codec, exc, None)
 
     def _call(self, codec: Codec, call: ApiCall, actor: str, region: str,
@@ -123,18 +122,17 @@ class KmsimApp:
                 return self._error(codec, not_recorded_error(call, exc), None)
             except RecorderCrashed as exc:
                 print(f"kmsim: error: {exc}", file=sys.stderr)
-                return self._error(codec, ApiError(
-                    "InternalFailure", f"kmsim stopped recording: {exc}", 500, None,
-                    call.service), None)
+                return self._error(codec, AwsError(
+                    "InternalFailure", f"kmsim stopped recording: {exc}", None, call.service),
+                    None)
             except Exception as exc:  # a kmsim bug outside recording: say so, stay up
                 traceback.print_exc(file=sys.stderr)
-                return self._error(codec, ApiError(
+                return self._error(codec, AwsError(
                     "InternalFailure", f"kmsim failed on {call.op}: {type(exc).__name__}: "
-                    f"{exc}", 500, None, call.service), None)
+                    f"{exc}", None, call.service), None)
         if not event.ok:
-            code = str(event.err)
-            error = ApiError(code, str(event.out.get("msg", "")), status_for(call.service, code),
-                             event.rule, call.service)
+            error = AwsError(str(event.err), str(event.out.get("msg", "")), event.rule,
+                             call.service)
             response = self._error(codec, error, event.seq)
         else:
             response = codec.encode_result(call, event.res)
@@ -143,19 +141,12 @@ class KmsimApp:
         response.headers["x-kmsim-time"] = format_time(event.t)  # the instant it happened at
         return response
 
-    def _in_force(self, error: ApiError) -> ApiError:
-        """``error`` with the status the timeline's assumptions give it: A-SRV-AUTH-STATUS
-        ``forbidden`` answers every signature refusal 403, A-SRV-REFUSALS ``bad-request``
-        answers 411, 413 and 415 refusals 400 (the code stays)."""
-        settings = self.sim.settings
-        if setting(settings, "srv_auth_status") == "forbidden" and error.code in QUERY_AUTH_ERRORS:
-            error.status = 403
-        if setting(settings, "srv_refusals") == "bad-request" and error.status in (411, 413, 415):
-            error.status = 400
-        return error
-
-    def _error(self, codec: Codec, error: ApiError, seq: int | None) -> HttpResponse:
-        response = codec.encode_error(self._in_force(error))
+    def _error(self, codec: Codec, error: AwsError, seq: int | None) -> HttpResponse:
+        # The one status decision, under the timeline's assumptions (A-SRV-AUTH-STATUS,
+        # A-SRV-REFUSALS).
+        status = http_status(error.service, error.code, self.sim.settings,
+                             refusal=error.refusal)
+        response = codec.encode_error(error, status)
         response.headers["x-amzn-RequestId"] = request_id(seq or 0)
         if seq is not None:
             response.headers["x-kmsim-event"] = str(seq)
@@ -182,9 +173,9 @@ def _concurrent(request: HttpRequest, call: ApiCall) -> bool:
     try:
         return concurrent_flag(request.header(CONCURRENT_HEADER))
     except ValueError as exc:
-        raise ApiError("ValidationException", f"{exc}; send {CONCURRENT_HEADER}: true to make "
+        raise AwsError("ValidationException", f"{exc}; send {CONCURRENT_HEADER}: true to make "
                        "this request concurrent with the previous event (nothing was recorded)",
-                       400, "R-SRV-14", call.service) from None
+                       "R-SRV-14", call.service) from None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -223,26 +214,26 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None,
                    explain: str | None = None) -> None:
         """http.server's own refusals (bad request line, HTTP/2 preface) stay 4xx."""
-        super().send_error(400 if code >= 500 else code, message, explain)
+        super().send_error(http_server_status(code), message, explain)
 
     def _serve(self) -> None:
         if self.headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
-            self._refuse(411, "LengthRequiredException",
+            self._refuse("LengthRequiredException",
                          "send the body with a Content-Length (no chunked transfer)")
             return
         lengths = [str(v).strip() for v in self.headers.get_all("Content-Length") or []]
         if len(lengths) > 1 or (lengths and not _LENGTH.fullmatch(lengths[0])):
-            self._refuse(400, "SerializationException", "send one Content-Length header, a "
+            self._refuse("SerializationException", "send one Content-Length header, a "
                          "decimal number of bytes", "R-SRV-08")
             return
         length = int(lengths[0]) if lengths else 0
         if length > MAX_BODY:
-            self._refuse(413, "RequestEntityTooLargeException",
+            self._refuse("RequestEntityTooLargeException",
                          f"Content-Length must be 0 to {MAX_BODY} bytes")
             return
         body = self._read_body(length)
         if len(body) < length:  # the client closed early or stalled: never executed
-            self._refuse(400, "SerializationException", f"the body ended after {len(body)} "
+            self._refuse("SerializationException", f"the body ended after {len(body)} "
                          f"of the {length} bytes its Content-Length announced", "R-SRV-08")
             return
         path, _, query = self.path.partition("?")
@@ -262,9 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         return bytes(body)
 
-    def _refuse(self, status: int, code: str, message: str, rule: str = "R-SRV-05") -> None:
+    def _refuse(self, code: str, message: str, rule: str = "R-SRV-05") -> None:
         self.close_connection = True  # the unread body makes the connection unusable
-        error = ApiError(code, message, status, rule)
+        error = AwsError(code, message, rule)
         codec = self.server.app.cbor if self.path.startswith("/service/") else \
             self.server.app.json
         self._send(self.server.app._error(codec, error, None))

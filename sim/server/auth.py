@@ -7,12 +7,13 @@ unknown access key id, a malformed or mismatched ``X-Amz-Date`` (R-SRV-03); a cr
 scope for another service or Region (R-SRV-10); a date more than 15 minutes from now
 (5 for CloudWatch, R-SRV-09); a body or signature that does not match (R-SRV-03).
 
-*Which status*: the one AWS answers in the addressed service, as users observed it
-(:func:`sim.server.protocols.auth_status`): 400 in KMS and CloudWatch Logs (awsJson, like
-every awsJson service reported, R-SRV-30 to R-SRV-33), 403 in CloudWatch, whose clients
-read the query codes SignatureDoesNotMatch and InvalidClientTokenId (R-SRV-34); what no
-report shows is assumption A-SRV-AUTH-STATUS (R-SRV-35). The control endpoints answer 403
-(R-SRV-11).
+*Which status*: the one AWS answers in the addressed service, as users observed it;
+a refusal raised here is ``Refusal.SIGNATURE`` and names that service, and
+:func:`sim.server.status.http_status` decides: 400 in KMS and CloudWatch Logs (awsJson,
+like every awsJson service reported, R-SRV-30 to R-SRV-33), 403 in CloudWatch, whose
+clients read the query codes SignatureDoesNotMatch and InvalidClientTokenId (R-SRV-34);
+what no report shows is assumption A-SRV-AUTH-STATUS (R-SRV-35). The control endpoints
+answer 403 (R-SRV-11).
 
 *Which clock* decides the 15 minutes: the wall clock, read through
 :func:`sim.clock.wall_now_ms`, under ``--clock sim`` as under ``--clock wall``. AWS
@@ -41,11 +42,12 @@ from functools import cache
 from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
 from projections.arns import root_arn
 from sim.clock import wall_now_ms
+from sim.errors import AwsError, Refusal
 from sim.server import shapes
 from sim.server.cbor_protocol import PREFIX as CBOR_PREFIX
 from sim.server.cbor_protocol import SERVICES as CBOR_SERVICES
 from sim.server.json_protocol import TARGETS
-from sim.server.protocols import ApiError, HttpRequest, auth_status
+from sim.server.protocols import HttpRequest
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request"
@@ -91,15 +93,14 @@ class AuthConfig:
     verify: bool = False
 
 
-def _denied(code: str, message: str, rule: str = "R-SRV-03") -> ApiError:
-    # 403 until _answered sets the addressed service's status (R-SRV-11 keeps it).
-    return ApiError(code, message, 403, rule)
+def _denied(code: str, message: str, rule: str = "R-SRV-03") -> AwsError:
+    # No service until _answered names the addressed one (a control endpoint has none).
+    return AwsError(code, message, rule, refusal=Refusal.SIGNATURE)
 
 
-def _answered(exc: ApiError, request: HttpRequest) -> ApiError:
-    """``exc`` in the addressed service's terms: its status and (query) code."""
+def _answered(exc: AwsError, request: HttpRequest) -> AwsError:
+    """``exc`` for the addressed service, whose terms give its status and (query) code."""
     exc.service = addressed_service(request) or ""
-    exc.status = auth_status(exc.service, exc.code)
     return exc
 
 
@@ -107,7 +108,7 @@ def parse_authorization(request: HttpRequest) -> Credential:
     """The SigV4 credential of a request; IncompleteSignatureException when malformed."""
     try:
         return _parse(request.header("Authorization").strip())
-    except ApiError as exc:
+    except AwsError as exc:
         raise _answered(exc, request) from None
 
 
@@ -143,7 +144,7 @@ def verify_signature(request: HttpRequest, cred: Credential, config: AuthConfig,
     is what a missing or wrong signature cites (the control endpoints cite their own)."""
     try:
         _verify(request, cred, config, rule)
-    except ApiError as exc:  # answered in the addressed service's terms (status, query code)
+    except AwsError as exc:  # answered in the addressed service's terms (status, query code)
         raise _answered(exc, request) from None
 
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import cbor2
 
+from sim.errors import AwsError, Refusal
 from sim.server import shapes
 from sim.server.limits import cbor_problem
 from sim.server.protocols import (
     ApiCall,
-    ApiError,
     HttpRequest,
     HttpResponse,
     plain,
     serialization_error,
 )
+from sim.server.status import OK
 
 #: Smithy service name in the path -> kmsim service name.
 SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
@@ -48,22 +49,23 @@ class CborCodec:
         """The call the path names, with the CBOR body as parameters."""
         parts = request.path[len(PREFIX):].split("/")
         if len(parts) != 3 or parts[1] != "operation" or not parts[2].isidentifier():
-            raise ApiError("UnknownOperationException",
+            raise AwsError("UnknownOperationException",
                            f"{request.path} is not /service/<Service>/operation/<Operation>",
-                           404, "R-SRV-02")
+                           "R-SRV-02", refusal=Refusal.ROUTE)
         service = SERVICES.get(parts[0])
         if service is None:
-            raise ApiError("UnknownOperationException",
+            raise AwsError("UnknownOperationException",
                            f"Unknown service {parts[0]!r}: kmsim serves "
-                           + ", ".join(SERVICES) + " over rpc-v2-cbor", 404, "R-SRV-02")
+                           + ", ".join(SERVICES) + " over rpc-v2-cbor", "R-SRV-02",
+                           refusal=Refusal.ROUTE)
         if request.header("smithy-protocol").strip() != PROTOCOL:
-            raise ApiError("SerializationException",
+            raise AwsError("SerializationException",
                            f"rpc-v2-cbor requests carry the header smithy-protocol: {PROTOCOL}",
-                           400, "R-SRV-01", service)
+                           "R-SRV-01", service)
         ctype = request.header("Content-Type").split(";")[0].strip().lower()
         if request.body and ctype != CONTENT_TYPE:
-            raise ApiError("UnsupportedMediaTypeException",
-                           f"Content-Type {ctype or '(none)'!r} is not {CONTENT_TYPE}", 415,
+            raise AwsError("UnsupportedMediaTypeException",
+                           f"Content-Type {ctype or '(none)'!r} is not {CONTENT_TYPE}",
                            "R-SRV-01", service)
         return ApiCall(service, parts[2], self._body(request.body, service))
 
@@ -76,7 +78,7 @@ class CborCodec:
         problem = cbor_problem(raw)
         if problem:
             rule, message = problem
-            raise ApiError("SerializationException", message, 400, rule, service)
+            raise AwsError("SerializationException", message, rule, service)
         try:
             body = cbor2.loads(raw)
         except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError,
@@ -92,14 +94,15 @@ class CborCodec:
         """The handler's response as a CBOR map, typed by the output shape."""
         shape = shapes.output_shape(call.service, call.operation)
         body = cbor2.dumps(shapes.for_cbor(shape, result, cbor2.CBORTag))
-        return HttpResponse(200, body, {"Content-Type": CONTENT_TYPE,
+        return HttpResponse(OK, body, {"Content-Type": CONTENT_TYPE,
                                         "smithy-protocol": PROTOCOL})
 
-    def encode_error(self, error: ApiError) -> HttpResponse:
-        """``{"__type", "message"}`` in CBOR, with the query-compatible code header."""
+    def encode_error(self, error: AwsError, status: int) -> HttpResponse:
+        """``{"__type", "message"}`` in CBOR with ``status``, and the query-compatible code
+        header."""
         headers = {"Content-Type": CONTENT_TYPE, "smithy-protocol": PROTOCOL}
         query = shapes.query_error(error.service, error.code)
         if query:
             headers["x-amzn-query-error"] = query
         body = cbor2.dumps({"__type": error.code, "message": error.message})
-        return HttpResponse(error.status, body, headers)
+        return HttpResponse(status, body, headers)

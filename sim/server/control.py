@@ -22,6 +22,10 @@
 With ``--verify-signatures`` every control request must be SigV4-signed like an API
 call, with any service name in its scope; an unsigned or badly signed one is refused
 with 403 (R-SRV-11) before it reads or moves anything.
+
+A bad control request is an :class:`~sim.errors.AwsError` (ValidationException, NotFound,
+MethodNotAllowed, InternalFailure) answered as JSON ``{"__type", "message"}`` with the
+status :func:`sim.server.status.http_status` gives a control endpoint's answer.
 """
 
 from __future__ import annotations
@@ -36,9 +40,11 @@ from urllib.parse import unquote
 
 from events.timefmt import TimeSyntaxError, format_time, parse_duration
 from projections.timetravel.answers import answers_at
+from sim.errors import AwsError
 from sim.server.auth import parse_authorization, verify_signature
 from sim.server.limits import json_problem
-from sim.server.protocols import ApiError, HttpRequest, HttpResponse
+from sim.server.protocols import HttpRequest, HttpResponse
+from sim.server.status import OK, http_status
 from sim.simulator import Simulator
 
 if TYPE_CHECKING:
@@ -48,15 +54,9 @@ PREFIX = "/_kmsim/"
 MAX_EVENTS = 1000
 
 
-class ControlError(Exception):
-    """A bad control request: answered 400 (or 404/405) with a JSON error."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "ValidationException"
-                 ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
+def invalid(message: str) -> AwsError:
+    """A control request whose parameters or body cannot be used (ValidationException)."""
+    return AwsError("ValidationException", message, None)
 
 
 def _json(status: int, doc: object, rule: str | None = None) -> HttpResponse:
@@ -81,22 +81,21 @@ def handle(app: KmsimApp, request: HttpRequest) -> HttpResponse:
     routes = {"clock": (_clock, ("GET", "POST")), "at": (_at, ("GET",)),
               "events": (_events, ("GET",)), "reset": (_reset, ("POST",))}
     name = request.path[len(PREFIX):].strip("/")
-    if app.auth.verify:
-        try:
-            verify_signature(request, parse_authorization(request), app.auth, "R-SRV-11")
-        except ApiError as exc:
-            return _json(exc.status, {"__type": exc.code, "message": exc.message}, exc.rule)
     try:
+        if app.auth.verify:
+            verify_signature(request, parse_authorization(request), app.auth, "R-SRV-11")
         if name not in routes:
-            raise ControlError(f"no control endpoint {request.path}: try /_kmsim/clock, "
-                               "/_kmsim/at, /_kmsim/events, /_kmsim/reset", 404, "NotFound")
+            raise AwsError("NotFound", f"no control endpoint {request.path}: try "
+                           "/_kmsim/clock, /_kmsim/at, /_kmsim/events, /_kmsim/reset", None)
         fn, methods = routes[name]
         if request.method not in methods:
-            raise ControlError(f"{request.path} answers {' and '.join(methods)}", 405,
-                               "MethodNotAllowed")
-        return _json(200, fn(app, request))
-    except ControlError as exc:
-        return _json(exc.status, {"__type": exc.code, "message": exc.message})
+            raise AwsError("MethodNotAllowed", f"{request.path} answers "
+                           f"{' and '.join(methods)}", None)
+        return _json(OK, fn(app, request))
+    except AwsError as exc:
+        status = http_status(exc.service, exc.code, app.sim.settings, refusal=exc.refusal,
+                             control=True)
+        return _json(status, {"__type": exc.code, "message": exc.message}, exc.rule)
 
 
 def _clock_doc(app: KmsimApp, now: int) -> dict:
@@ -113,10 +112,10 @@ def _clock(app: KmsimApp, request: HttpRequest) -> dict:
             raise ValueError
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
-        raise ControlError("the body must be JSON: {\"advance\": \"5m\"} or "
-                           "{\"set\": \"2026-01-08T00:00:00Z\"}") from None
+        raise invalid("the body must be JSON: {\"advance\": \"5m\"} or "
+                      "{\"set\": \"2026-01-08T00:00:00Z\"}") from None
     if not isinstance(body, dict) or len(set(body) & {"advance", "set"}) != 1:
-        raise ControlError("give exactly one of {\"advance\": DURATION} and {\"set\": TIME}")
+        raise invalid("give exactly one of {\"advance\": DURATION} and {\"set\": TIME}")
     with app.lock:
         try:
             if "advance" in body:
@@ -124,7 +123,7 @@ def _clock(app: KmsimApp, request: HttpRequest) -> dict:
             else:
                 now = app.clock.set(app.sim.when(str(body["set"])))
         except (TimeSyntaxError, ValueError) as exc:
-            raise ControlError(str(exc)) from None
+            raise invalid(str(exc)) from None
         return _clock_doc(app, now)
 
 
@@ -136,10 +135,9 @@ def _at(app: KmsimApp, request: HttpRequest) -> dict:
             t = app.sim.when(params["time"]) if params.get("time") else now
             principal = app.sim.principal_arn(params.get("as") or None)
         except (TimeSyntaxError, ValueError, KeyError) as exc:
-            raise ControlError(str(exc).strip("'\"")) from None
+            raise invalid(str(exc).strip("'\"")) from None
         if t < app.sim.start:
-            raise ControlError(f"{format_time(t)} is before the start, "
-                               f"{format_time(app.sim.start)}")
+            raise invalid(f"{format_time(t)} is before the start, {format_time(app.sim.start)}")
         text = params.get("time", "").strip()
         if text.startswith("#"):  # just after event N: not the later events at its instant
             world = app.sim.timeline.world_at(t, int(text[1:]))
@@ -154,9 +152,9 @@ def _events(app: KmsimApp, request: HttpRequest) -> dict:
         after = int(params.get("after") or 0)
         limit = min(int(params.get("limit") or MAX_EVENTS), MAX_EVENTS)
     except ValueError:
-        raise ControlError("after and limit are event counts (integers)") from None
+        raise invalid("after and limit are event counts (integers)") from None
     if after < 0 or limit < 1:
-        raise ControlError("after must be >= 0 and limit >= 1")
+        raise invalid("after must be >= 0 and limit >= 1")
     with app.lock:
         events = app.sim.events[after:after + limit]
         total = len(app.sim.events)
@@ -167,7 +165,7 @@ def _events(app: KmsimApp, request: HttpRequest) -> dict:
 
 def _reset(app: KmsimApp, request: HttpRequest) -> dict:
     if request.body.strip() not in (b"", b"{}"):
-        raise ControlError("POST /_kmsim/reset takes no body (or {})")
+        raise invalid("POST /_kmsim/reset takes no body (or {})")
     with app.lock:  # a call in progress finishes first
         old = app.sim
         before = len(old.events)
@@ -218,8 +216,8 @@ def _fresh_log(old: Simulator, path: str, archived: str) -> Simulator:
     try:
         os.rename(path, archived)
     except OSError as exc:
-        raise ControlError(f"cannot keep the old log as {archived}: {exc.strerror or exc}; "
-                           "nothing changed", 500, "InternalFailure") from None
+        raise AwsError("InternalFailure", f"cannot keep the old log as {archived}: "
+                       f"{exc.strerror or exc}; nothing changed", None) from None
     try:
         return _fresh(old, path)
     except Exception as exc:
@@ -230,5 +228,5 @@ def _fresh_log(old: Simulator, path: str, archived: str) -> Simulator:
                 where = path
             except OSError:
                 pass
-        raise ControlError(f"cannot start a new log at {path}: {exc}; the timeline goes on "
-                           f"in {where}", 500, "InternalFailure") from None
+        raise AwsError("InternalFailure", f"cannot start a new log at {path}: {exc}; the "
+                       f"timeline goes on in {where}", None) from None

@@ -6,23 +6,24 @@ model offers both, so boto3 and the AWS CLI call CloudWatch this way).
 A request is ``POST /`` with ``X-Amz-Target: <Prefix>.<Operation>`` and a JSON object
 body; blobs travel as base64 text and timestamps as epoch seconds, which is also how
 the handlers take and return them, so the body passes through unchanged. An error is
-``{"__type": CODE, "message": TEXT}`` with the error's HTTP status.
+``{"__type": CODE, "message": TEXT}`` with the HTTP status :mod:`sim.server.status` gives.
 """
 
 from __future__ import annotations
 
 import json
 
+from sim.errors import AwsError
 from sim.server import shapes
 from sim.server.limits import json_problem
 from sim.server.protocols import (
     ApiCall,
-    ApiError,
     HttpRequest,
     HttpResponse,
     plain,
     serialization_error,
 )
+from sim.server.status import OK
 
 #: X-Amz-Target prefix -> kmsim service name.
 TARGETS = {"TrentService": "kms", "Logs_20140328": "logs", "KmsimSim": "sim",
@@ -52,21 +53,19 @@ class JsonCodec:
         """The call named by X-Amz-Target with the JSON body as parameters."""
         target = request.header("X-Amz-Target").strip()
         if not target:
-            raise ApiError("UnknownOperationException",
+            raise AwsError("UnknownOperationException",
                            "Missing X-Amz-Target header: awsJson1_1 requests name their "
-                           "operation as X-Amz-Target: TrentService.<Operation>", 400,
-                           "R-SRV-02")
+                           "operation as X-Amz-Target: TrentService.<Operation>", "R-SRV-02")
         prefix, _, operation = target.partition(".")
         service = TARGETS.get(prefix)
         if service is None or not operation.isidentifier():
-            raise ApiError("UnknownOperationException",
+            raise AwsError("UnknownOperationException",
                            f"Unknown X-Amz-Target {target!r}: kmsim serves "
-                           + ", ".join(f"{p}.*" for p in TARGETS), 400, "R-SRV-02")
+                           + ", ".join(f"{p}.*" for p in TARGETS), "R-SRV-02")
         ctype = request.header("Content-Type").split(";")[0].strip().lower()
         if ctype and ctype not in CONTENT_TYPES:
-            raise ApiError("UnsupportedMediaTypeException",
-                           f"Content-Type {ctype!r} is not {CONTENT_TYPE}", 415, "R-SRV-01",
-                           service)
+            raise AwsError("UnsupportedMediaTypeException",
+                           f"Content-Type {ctype!r} is not {CONTENT_TYPE}", "R-SRV-01", service)
         return ApiCall(service, operation, self._body(request.body, service))
 
     @staticmethod
@@ -75,7 +74,7 @@ class JsonCodec:
             return {}  # AWS treats an empty body as an empty input
         problem = json_problem(raw)  # before json.loads builds anything (R-SRV-06)
         if problem:
-            raise ApiError("SerializationException", problem, 400, "R-SRV-06", service)
+            raise AwsError("SerializationException", problem, "R-SRV-06", service)
         try:
             body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -88,15 +87,15 @@ class JsonCodec:
 
     def encode_result(self, call: ApiCall, result: dict) -> HttpResponse:
         """The handler's response as the JSON body."""
-        return HttpResponse(200, json.dumps(result, separators=(",", ":")).encode(),
+        return HttpResponse(OK, json.dumps(result, separators=(",", ":")).encode(),
                             {"Content-Type": content_type(call.service)})
 
-    def encode_error(self, error: ApiError) -> HttpResponse:
-        """``{"__type", "message"}`` with the error's status (and, for awsQueryCompatible
+    def encode_error(self, error: AwsError, status: int) -> HttpResponse:
+        """``{"__type", "message"}`` with ``status`` (and, for awsQueryCompatible
         CloudWatch, ``x-amzn-query-error: Code;Sender``, as with rpc-v2-cbor)."""
         body = json.dumps({"__type": error.code, "message": error.message})
         headers = {"Content-Type": content_type(error.service)}
         query = shapes.query_error(error.service, error.code)
         if query:
             headers["x-amzn-query-error"] = query
-        return HttpResponse(error.status, body.encode(), headers)
+        return HttpResponse(status, body.encode(), headers)

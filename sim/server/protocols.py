@@ -2,6 +2,8 @@
 
 A codec (``json_protocol``, ``cbor_protocol``) turns bytes into an :class:`ApiCall`
 and a handler's outcome back into bytes; nothing else in the server knows a wire format.
+Errors are :class:`sim.errors.AwsError`; their HTTP status is decided by
+:func:`sim.server.status.http_status` and handed to the codec.
 :func:`plain` makes a decoded body safe to record (the event log is msgpack), so both
 codecs hand the handlers the same JSON-like values.
 """
@@ -15,6 +17,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Protocol
 
+from sim.errors import AwsError
 from sim.server import shapes
 from sim.server.limits import MAX_DEPTH
 
@@ -60,37 +63,25 @@ class ApiCall:
         return f"{self.service}:{self.operation}"
 
 
-class ApiError(Exception):
-    """An error answered in the protocol's error shape: code, message, status, rule."""
-
-    def __init__(self, code: str, message: str, status: int = 400, rule: str | None = None,
-                 service: str = "") -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
-        self.rule = rule
-        self.service = service
-
-
 class Codec(Protocol):
     """One wire protocol: decode a request, encode a result or an error."""
 
     name: str
 
     def decode(self, request: HttpRequest) -> ApiCall:
-        """The call the request makes; ApiError for a malformed request."""
+        """The call the request makes; AwsError for a malformed request."""
 
     def encode_result(self, call: ApiCall, result: dict) -> HttpResponse:
         """A successful response."""
 
-    def encode_error(self, error: ApiError) -> HttpResponse:
-        """An error response in this protocol's shape."""
+    def encode_error(self, error: AwsError, status: int) -> HttpResponse:
+        """An error response in this protocol's shape, with the status
+        :func:`sim.server.status.http_status` decided."""
 
 
-def serialization_error(message: str, service: str = "") -> ApiError:
+def serialization_error(message: str, service: str = "") -> AwsError:
     """The AWS answer to a body that cannot be read (R-SRV-01)."""
-    return ApiError("SerializationException", message, 400, "R-SRV-01", service)
+    return AwsError("SerializationException", message, "R-SRV-01", service)
 
 
 def plain(value: object, service: str = "") -> object:
@@ -171,48 +162,4 @@ def check_params(call: ApiCall) -> None:
     problem = shapes.type_problem(shape, call.params)
     if problem:
         rule, message = problem
-        raise ApiError("SerializationException", message, 400, rule, call.service)
-
-
-#: Statuses for the codes the server itself answers, and fallbacks when botocore's
-#: models are not installed (they give the rest: ResourceNotFoundException is 404 in
-#: CloudWatch, ConflictException 409). The signature refusals are 400 in the awsJson
-#: services KMS and CloudWatch Logs (R-SRV-30 to R-SRV-33, R-SRV-35).
-STATUS = {
-    "SerializationException": 400, "UnknownOperationException": 400,
-    "UnsupportedMediaTypeException": 415, "InvalidSignatureException": 400,
-    "IncompleteSignatureException": 400, "UnrecognizedClientException": 400,
-    "MissingAuthenticationTokenException": 400, "RequestEntityTooLargeException": 413,
-    "LengthRequiredException": 411, "ServiceUnavailableException": 500,
-}
-#: The signature refusals of CloudWatch, which answers them as its query protocol does:
-#: SignatureDoesNotMatch and InvalidClientTokenId with 403 (R-SRV-34), the others as
-#: A-SRV-AUTH-STATUS says (R-SRV-35).
-QUERY_AUTH_STATUS = {
-    "InvalidSignatureException": 403, "UnrecognizedClientException": 403,
-    "MissingAuthenticationTokenException": 403, "IncompleteSignatureException": 400,
-}
-#: The control endpoints (/_kmsim/) are kmsim's own: every refusal is 403 (R-SRV-11).
-CONTROL_AUTH_STATUS = 403
-_FALLBACK = {"cloudwatch": {"ResourceNotFoundException": 404, "ConflictException": 409}}
-
-
-def status_for(service: str, code: str) -> int:
-    """The HTTP status AWS answers ``code`` with in ``service`` (400 unless modeled)."""
-    modeled = shapes.error_status(service, code)
-    if modeled is not None:
-        return modeled
-    return _FALLBACK.get(service, {}).get(code) or STATUS.get(code, 400)
-
-
-def auth_status(service: str, code: str) -> int:
-    """The HTTP status of a signature refusal ``code`` for a request addressed to
-    ``service`` ("" for a control endpoint): 400 in the awsJson services, CloudWatch's
-    query statuses (R-SRV-34, R-SRV-35), 403 at the control endpoints (R-SRV-11)."""
-    if not service:
-        return CONTROL_AUTH_STATUS
-    model = shapes.service_model(service)
-    query = model.is_query_compatible if model is not None else service == "cloudwatch"
-    if query and code in QUERY_AUTH_STATUS:
-        return QUERY_AUTH_STATUS[code]
-    return STATUS.get(code, 400)
+        raise AwsError("SerializationException", message, rule, call.service)

@@ -49,13 +49,10 @@ class Draws:
         return value
 
     def bytes(self, name: str, size: int) -> bytes:
-        """``size`` random bytes (stored in the log as msgpack bin). A recorded integer, as
-        logs written before bytes were drawn hold for up to 8 bytes, is read as big-endian."""
+        """``size`` random bytes (stored in the log as msgpack bin; logs that stored an
+        integer are upcast on read, events.schemas)."""
         if self._recorded is not None and name in self._recorded:
-            value = self._recorded[name]
-            if isinstance(value, int):
-                value = value.to_bytes(size, "big")
-            value = bytes(value)
+            value = bytes(self._recorded[name])
         else:
             value = self._rng.getrandbits(8 * size).to_bytes(size, "big")
         self.values[name] = value

@@ -60,7 +60,7 @@ def _dataset(ctx: CallContext, req: dict) -> str:
     if ident != "default" and ident != arn:
         raise AwsError("ResourceNotFoundException",
                        f"Dataset {ident} does not exist: the caller's dataset in {ctx.region} "
-                       f"is {arn}", "R-DS-15", 404)
+                       f"is {arn}", "R-DS-15")
     return arn
 
 
@@ -79,7 +79,7 @@ def _conflict(ctx: CallContext, assoc: Association | None, result: str | None) -
         return True
     raise AwsError("ConflictException",
                    f"{assoc.resource} was already changed at this instant (event "
-                   f"#{assoc.change_seq}); retry the change later", "R-DS-41", 409)
+                   f"#{assoc.change_seq}); retry the change later", "R-DS-41")
 
 
 def _service_dry_runs(ctx: CallContext, key: Key) -> None:
@@ -192,8 +192,7 @@ def disassociate_dataset_kms_key(ctx: CallContext, req: dict) -> dict:
     current = current_key(assoc)
     if current is None:                                                   # R-DS-17
         raise AwsError("ResourceNotFoundException",
-                       f"Dataset {arn} has no customer managed KMS key associated", "R-DS-17",
-                       404)
+                       f"Dataset {arn} has no customer managed KMS key associated", "R-DS-17")
     if ctx.profile == "api-2026":                                         # R-DS-26
         denied = ("AccessDeniedException", "R-DS-26")
     elif ctx.setting("dis_denied") == "access-denied":             # R-DS-18, R-DS-43

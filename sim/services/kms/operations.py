@@ -9,6 +9,7 @@ import re
 from events.timefmt import DAY, format_time, parse_aws_timestamp
 from projections.arns import alias_arn, key_arn
 from projections.iam.policy import PolicyError, Request, evaluate, parse_policy
+from projections.kms.decisions import deletion_date, material_expires, pending_window_days
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.kms.common import (
@@ -191,15 +192,14 @@ def disable_key(ctx: CallContext, req: dict) -> dict:
 def schedule_key_deletion(ctx: CallContext, req: dict) -> dict:
     """-> PendingDeletion with DeletionDate = now + window, 7..30 days (R-KMS-07, R-KMS-08)."""
     check(req, KEY_ID, Param("PendingWindowInDays", int, min=1, max=365))
-    days = req.get("PendingWindowInDays", 30)  # the documented default (R-KMS-49)
+    days = pending_window_days(req)  # the documented default (R-KMS-49)
     if not 7 <= days <= 30:
         raise AwsError("ValidationException",
                        "PendingWindowInDays must be between 7 and 30", "R-KMS-08")  # R-SRV-23
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:ScheduleKeyDeletion")
     require_transition(key, "schedule_deletion", "kms:ScheduleKeyDeletion")
-    deletion = ctx.t + days * 86_400_000
-    return {"KeyId": key.arn, "DeletionDate": epoch_seconds(deletion),
+    return {"KeyId": key.arn, "DeletionDate": epoch_seconds(deletion_date(ctx.t, req)),
             "KeyState": "PendingDeletion", "PendingWindowInDays": days}
 
 
@@ -323,7 +323,7 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
                        "R-KMS-48")
     if key.state in ("PendingDeletion", "Unavailable"):
         raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
-    expires = req.get("ExpirationModel", "KEY_MATERIAL_EXPIRES") == "KEY_MATERIAL_EXPIRES"
+    expires = material_expires(req)
     try:
         valid_to = parse_aws_timestamp(req.get("ValidTo"))
     except ValueError as exc:

@@ -87,8 +87,7 @@ def check_fault(ctx: CallContext, op: str) -> None:
     if fault is not None:
         raise AwsError("ServiceUnavailableException",
                        f"The service cannot complete the request (fault injected by event "
-                       f"#{fault['seq']} until {format_time(fault['end'])})", "R-LOGS-79",
-                       status=500)
+                       f"#{fault.seq} until {format_time(fault.end)})", "R-LOGS-79")
 
 
 def check_key(ctx: CallContext, kms_key_id: str, resource_arn: str) -> Key:

@@ -16,13 +16,13 @@ import re
 import zlib
 from itertools import pairwise
 
+from projections.logs.decisions import stored_keys
 from projections.logs.model import (
     MAX_BATCH_BYTES,
     MAX_SPAN_MS,
     batch_size,
     batches,
     event_stamps,
-    ingest_keys,
     readable,
     rejections,
 )
@@ -81,8 +81,8 @@ def put_log_events(ctx: CallContext, req: dict) -> dict:
     if end > first and stamps[end - 1] - stamps[first] > MAX_SPAN_MS:
         raise AwsError(IPE, "The batch of log events in a single PutLogEvents request cannot "
                        "span more than 24 hours.", "R-LOGS-52")
-    keys, problems = ingest_keys(ctx.world, ctx.world.associations.get(g.arn), g.arn,
-                                 ctx.setting("ingest_unusable_key"))
+    keys, problems = stored_keys(ctx.world, ctx.world.associations.get(g.arn), g.arn,
+                                 accepted=False)
     if not keys:
         raise AwsError(IPE, f"The KMS key of log group {g.name} cannot be used: "
                        + "; ".join(problems), "R-LOGS-32")

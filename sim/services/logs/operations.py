@@ -9,7 +9,7 @@ request that would otherwise have succeeded, so it never hides a client error.
 from __future__ import annotations
 
 from projections.arns import log_group_arn
-from projections.logs.model import group
+from projections.logs.model import group, logs_state
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.logs import events, kms, query  # noqa: F401 (register)
@@ -73,7 +73,7 @@ def describe_log_groups(ctx: CallContext, req: dict) -> dict:
     prefix = req.get("logGroupNamePrefix", "")
     check_fault(ctx, "logs:DescribeLogGroups")
     out = []
-    groups = ctx.world.resources.get("logs", {}).get("groups", {})
+    groups = logs_state(ctx.world).groups
     for g in sorted(groups.values(), key=lambda g: g.name):
         if g.account != ctx.account or g.region != ctx.region or not g.name.startswith(prefix):
             continue

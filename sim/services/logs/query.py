@@ -9,8 +9,14 @@ kept 7 days (R-LOGS-35). kmsim reads only a small part of the query language
 
 from __future__ import annotations
 
-from projections.arns import LOG_GROUP_ARN, log_group_arn, query_result_arn
-from projections.logs.model import group, ingest_keys, linked, query_sources, readable
+from projections.arns import LOG_GROUP_ARN, log_group_arn
+from projections.logs.decisions import query_plan
+from projections.logs.model import (
+    group,
+    linked,
+    logs_state,
+    readable,
+)
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.logs.common import (
@@ -58,7 +64,8 @@ def _resolve_groups(ctx: CallContext, req: dict) -> list[str]:
             arn = log_group_arn(region, account, name)
         if group(ctx.world, arn) is None:
             raise AwsError(RNF, NO_GROUP, "R-LOGS-17")
-        arns.append(arn)
+        if arn not in arns:  # named twice, read once (decisions.query_groups)
+            arns.append(arn)
     return arns
 
 
@@ -74,17 +81,14 @@ def start_query(ctx: CallContext, req: dict) -> dict:
     groups = _resolve_groups(ctx, req)
     if req["endTime"] < req["startTime"]:
         raise AwsError(IPE, "endTime must not be before startTime", "R-LOGS-19")
-    _, problems = query_sources(ctx.world, groups, req["startTime"] * 1000,
-                                req["endTime"] * 1000, ctx.actor)
-    if problems and ctx.setting("query_unreadable") == "fail":
+    plan = query_plan(ctx.world, req, ctx.account, ctx.region, ctx.actor, accepted=False)
+    assert plan.groups == groups  # the groups checked above are the ones the plan reads
+    if plan.problems and ctx.setting("query_unreadable") == "fail":
         raise AwsError(IPE, "The query reads log events CloudWatch Logs cannot decrypt: "
-                       + "; ".join(problems[:3]), "R-LOGS-36")
-    qr = query_result_arn(ctx.region, ctx.account)
-    keys, why = ingest_keys(ctx.world, ctx.world.associations.get(qr), qr,
-                            ctx.setting("ingest_unusable_key"))
-    if not keys:
-        raise AwsError(IPE, "The query-result KMS key cannot be used: " + "; ".join(why),
-                       "R-LOGS-32")
+                       + "; ".join(plan.problems[:3]), "R-LOGS-36")
+    if not plan.keys:
+        raise AwsError(IPE, "The query-result KMS key cannot be used: "
+                       + "; ".join(plan.key_problems), "R-LOGS-32")
     check_fault(ctx, "logs:StartQuery")
     return {"queryId": ctx.draws.uuid("queryId")}
 
@@ -96,8 +100,7 @@ def get_query_results(ctx: CallContext, req: dict) -> dict:
     R-LOGS-58, R-LOGS-87)."""
     check(req, Param("queryId", str, required=True, min=1, max=256),
           Param("nextToken", str, max=1024), Param("maxItems", int, min=0, max=10000))
-    logs = ctx.world.resources.get("logs", {})
-    seq = logs.get("queries", {}).get(req["queryId"])
+    seq = logs_state(ctx.world).queries.get(req["queryId"])
     item = ctx.world.items.get(seq) if seq is not None else None
     if item is None or item.account != ctx.account or item.region != ctx.region:
         raise AwsError(RNF, f"Query {req['queryId']} does not exist", "R-LOGS-17")
