@@ -29,8 +29,7 @@ from projections.model import Association, Cause, DataItem
 from projections.windows import begin_change, change_now
 from projections.world import World, folds
 
-#: Window lengths of the dataset's association changes (SPEC 5).
-ASSOCIATE_WINDOW = 0
+#: How long a disassociation can take to take effect (SPEC 5; the associate has no window).
 DISASSOCIATE_WINDOW = 3 * HOUR
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
@@ -280,7 +279,32 @@ def _window_requirement(world: World, item: DataItem, key_arn: str | None, princ
     return None
 
 
-@evaluates("metric-data")
+def metric_data_shape(world: World, item: DataItem) -> tuple:
+    """What :func:`metric_data_verdicts` reads from a point: its dataset, account, Region and
+    possible keys, and where its write time falls against each disassociation window.
+
+    The write time matters only through the windows: which one frees the point (the first
+    of its key not ended when it was written: before ``start``, inside, or after ``end``)
+    and, inside an uncertain window (no ``effective`` moment), from when the change may have
+    taken effect for it (``end_moments``: just after the write), so such a point keeps its
+    own time in its shape.
+    """
+    state = dataset_of(world, item.resource)
+    t = item.written_at
+    where: list[tuple[int, ...]] = []
+    for r in () if state is None else state.releases:
+        if t < r.start:
+            where.append((0,))
+        elif t >= r.end:
+            where.append((2,))
+        elif r.effective is None:
+            where.append((1, t))  # end_moments starts just after the write: its own shape
+        else:
+            where.append((1,))
+    return item.resource, item.account, item.region, item.keys, tuple(where)
+
+
+@evaluates("metric-data", shape=metric_data_shape)
 def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[Verdict]:
     """One verdict per possibility: each key the point may be under, times whether each
     relevant disassociation window's requirement still holds (A-PROPAGATION), times, once a
@@ -309,6 +333,6 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
     return verdicts
 
 
-__all__ = ["ASSOCIATE_WINDOW", "DISASSOCIATE_WINDOW", "DatasetState", "DatasetsState", "Release",
-           "caller_context", "current_key", "dataset_of", "dataset_state",
+__all__ = ["DISASSOCIATE_WINDOW", "DatasetState", "DatasetsState", "Release",
+           "caller_context", "current_key", "dataset_of", "dataset_state", "metric_data_shape",
            "metric_data_verdicts", "series_key", "series_points", "service_context", "time_ms"]

@@ -58,14 +58,6 @@ class Draws:
         self.values[name] = value
         return value
 
-    def integer(self, name: str, low: int, high: int) -> int:
-        """An integer in [low, high]."""
-        if self._recorded is not None and name in self._recorded:
-            value = int(self._recorded[name])
-        else:
-            value = self._rng.randint(low, high)
-        self.values[name] = value
-        return value
 
 
 @dataclass
