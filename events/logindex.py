@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import overload
 
@@ -39,32 +39,45 @@ class IndexedLog:
     decodes any of them again on demand. ``header`` is the log's.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], offsets: array | None = None,
+                 times: array | None = None, end: int | None = None) -> None:
+        """``offsets``, ``times`` and ``end`` (the byte just past the last indexed frame):
+        an index saved earlier, which :meth:`read` goes on from (it reads only the frames
+        after it)."""
         self.path = os.fspath(path)
         self.header: LogHeader | None = None
-        self.offsets = array("q")
-        self.times = array("q")
+        self.offsets = array("q") if offsets is None else offsets
+        self.times = array("q") if times is None else times
+        #: The byte just past the last event indexed (None: nothing read yet).
+        self.end = end
         self._events: FileEvents | None = None
 
-    def read(self) -> Iterator[Event]:
-        """Read and check every event of the file, yielding each as it is read and indexing
-        it (its offset and time). A frame that is not an event, a seq out of order or a
-        time going back raises ``LogCorrupt`` naming its byte offset; the index then holds
-        the events before it."""
+    def read(self, on_batch: Callable[[int], None] | None = None) -> Iterator[Event]:
+        """Read and check every event of the file not indexed yet, yielding each as it is
+        read and indexing it (its offset and time). A frame that is not an event, a seq out
+        of order or a time going back raises ``LogCorrupt`` naming its byte offset; the
+        index then holds the events before it. ``on_batch(offset)`` is called after each
+        read with the offset of the last frame read (for progress)."""
         offsets, times = self.offsets, self.times
         add_time = times.append
         with LogReader(self.path) as reader:
             self.header = reader.header
+            start = self.end if self.end is not None else reader.events_start
+            known = len(offsets)
+            last_t = times[-1] if times else None
             try:
-                for offs, events in reader.batches():
+                for offs, events in reader.batches(start, len(times) + 1, last_t):
                     offsets.extend(offs)
                     # One event at a time, not lists of them: each is garbage once folded,
                     # so its dicts go back to the interpreter's free lists for the next.
                     for event in events:
                         add_time(event.t)
                         yield event
+                    if on_batch is not None and offs:
+                        on_batch(offs[-1])
             finally:
                 del offsets[len(times):]  # a read that stopped: the frames not yielded
+                self.end = reader.frame_end(offsets[-1]) if len(offsets) > known else start
 
     @property
     def events(self) -> FileEvents:
@@ -80,7 +93,15 @@ class FileEvents(Sequence[Event]):
     def __init__(self, path: str, offsets: array) -> None:
         self.path = path
         self.offsets = offsets
+        #: Called before each read: a live writer's buffered frames reach the file first.
+        self.before_read: Callable[[], None] | None = None
+        #: The byte just past the last event's frame, when known (a live writer's next).
+        self.end: int | None = None
         self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def append_offset(self, offset: int) -> None:
+        """Index one more event, written (or being written) at ``offset`` by a live writer."""
+        self.offsets.append(offset)
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -105,6 +126,8 @@ class FileEvents(Sequence[Event]):
     def _range(self, start: int, stop: int) -> Iterator[Event]:
         """Decode events ``start..stop-1`` with one read per :data:`SPAN` events; their
         frames and seq are checked again (the file may have changed since)."""
+        if self.before_read is not None and start < stop:
+            self.before_read()
         i = start
         while i < stop:
             j = min(stop, i + SPAN)

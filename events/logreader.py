@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from events import verify as checks
 from events.codec import EventOrder
-from events.frames import LogHeader, Scan, classify_stop, read_header
+from events.frames import FRAME, LogCorrupt, LogHeader, Scan, classify_stop, read_header
 from events.record import Event
 
 
@@ -36,6 +36,19 @@ class LogReader:
             self.close()
             raise
 
+    @property
+    def events_start(self) -> int:
+        """The byte offset of the first event's frame (just past the header)."""
+        return self._start
+
+    def frame_end(self, offset: int) -> int:
+        """The byte just past the frame at ``offset`` (read from its length field)."""
+        head = os.pread(self._fd, FRAME.size, offset)
+        if len(head) < FRAME.size:
+            raise LogCorrupt(self.path, offset, "the log changed since it was read: the "
+                             "frame is gone")
+        return offset + FRAME.size + FRAME.unpack(head)[0]
+
     def close(self) -> None:
         """Close the file (iterators still running stop working)."""
         self._file.close()
@@ -56,13 +69,18 @@ class LogReader:
         for offsets, events in self.batches():
             yield from zip(offsets, events, strict=True)
 
-    def batches(self) -> Iterator[tuple[list[int], Iterator[Event]]]:
+    def batches(self, start: int | None = None, first_seq: int = 1,
+                last_t: int | None = None) -> Iterator[tuple[list[int], Iterator[Event]]]:
         """Yield ``(frame offsets, their events)`` per read (bulk loads iterate these to save
         a generator step per event). Every event is checked (:func:`events.verify.check_batch`):
         a frame that is not an event, a seq that is not the next one or a time that goes
-        back raises :class:`LogCorrupt` naming its byte offset."""
-        scan = Scan(self._fd, self._start)
-        order = EventOrder(1, self.header.start)
+        back raises :class:`LogCorrupt` naming its byte offset.
+
+        ``start`` (a frame boundary), ``first_seq`` and ``last_t`` (the time of the event
+        before it) resume a read where an earlier one ended: only the frames after it are
+        read (a log that grew since its index was saved)."""
+        scan = Scan(self._fd, self._start if start is None else start)
+        order = EventOrder(first_seq, self.header.start if last_t is None else last_t)
         for offsets, payloads in scan:
             events = checks.check_batch(self.path, offsets, payloads, order)
             yield offsets, events

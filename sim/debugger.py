@@ -15,15 +15,24 @@ from dataclasses import dataclass
 from events.record import Event
 from events.timefmt import format_offset, format_time
 from projections.arns import root_arn, short_resource
-from projections.decrypt import Answer, decryptability
-from projections.names import item_label, key_name
+from projections.decrypt import Answer, Answers, decryptability
+from projections.names import item_label, key_name, time_name
 from projections.timetravel.answers import answers_at
 from projections.timetravel.diff import diff, diff_lines
 from projections.timetravel.explain import explain_item
 from projections.world import World
 from sim.clock import parse_when
+from sim.debug_summary import (
+    ItemTally,
+    changes_lines,
+    events_between,
+    passed_events,
+)
+from sim.debug_views import Views, why_text
 from sim.loading import LoadedTimeline
 from sim.whatif import Step, compare, fork, report_lines
+
+__all__ = ["Cursor", "DebugError", "Session", "key_names", "outcome", "why_text"]
 
 
 class DebugError(Exception):
@@ -60,23 +69,15 @@ def _status(a: Answer) -> str:
     return f"{a.status} (permanent)" if a.permanent else a.status
 
 
-def why_text(a: Answer) -> str:
-    """The short reason behind an answer: for ``maybe`` the side that may fail (its reason
-    names a rule), else the first reason, else the rules."""
-    if a.status == "maybe":
-        failing = [r for r in a.reasons if r.startswith("R-")]
-        if failing:
-            return "it depends on the key: " + failing[0]
-    return a.reasons[0] if a.reasons else ", ".join(a.rules)
-
-
-class Session:
+class Session(Views):
     """The debugger's state and answers, without any terminal I/O (tests use it directly)."""
 
     def __init__(self, loaded: LoadedTimeline, principal: str | None = None) -> None:
         self.loaded = loaded
         self.timeline = loaded.timeline
         self.start = self.timeline.start
+        #: Times as the scenario wrote them: ``offset`` (+5m) or ``clock`` (RFC 3339).
+        self.time_style = getattr(loaded, "time_style", "offset")
         self.keys = key_names(loaded)
         self.cursor = Cursor(self.start, 0)
         default = principal or loaded.default_principal
@@ -117,6 +118,10 @@ class Session:
             raise DebugError(str(exc).split(": write")[0],
                              "write +5m, 2026-01-01T00:05:00Z, #N, start or end") from None
         return Cursor(t, bisect.bisect_right(self.timeline.times, t))
+
+    def when(self, t: int) -> str:
+        """A moment as the scenario wrote its times (``+5m``, or RFC 3339 for clock times)."""
+        return time_name(t, self.start, self.time_style)
 
     def label(self, at: Cursor | None = None) -> str:
         """``#7 +4m 2026-01-01T00:04:00Z``: what the prompt shows."""
@@ -172,7 +177,7 @@ class Session:
     # -- text ----------------------------------------------------------------------------
     def event_line(self, event: Event) -> str:
         """One event as a line: number, offset, actor, operation, outcome."""
-        return (f"#{event.seq:<4} {format_offset(event.t, self.start):>8}  "
+        return (f"#{event.seq:<4} {self.when(event.t):>8}  "
                 f"{self.who(event.actor):<10} {event.op:<30} {outcome(event)}")
 
     def answer(self, world: World, item, principal: str | None = None) -> Answer:
@@ -180,10 +185,13 @@ class Session:
         return decryptability(world, item, principal or self.principal)
 
     def changes(self, a: Cursor, b: Cursor) -> list[str]:
-        """What happened between two cursors (in either order): events, then state changes."""
+        """What happened between two cursors (in either order): events, then state changes;
+        past a few of each, counted and grouped (:mod:`sim.debug_summary`)."""
         lo, hi = min(a, b), max(a, b)
-        lines = [self.event_line(e) for e in self.timeline.events[lo.n:hi.n]
-                 if e.op != "sim:Label"]  # bookkeeping; the item line shows the label
+        lines = passed_events(events_between(self.timeline.events, lo.n, hi.n),
+                              self.event_line, hi.n - lo.n,
+                              # bookkeeping; the item line shows the label
+                              skip=lambda e: e.op == "sim:Label")
 
         def inside(t: int, seq: int | None) -> bool:
             return lo.n < seq <= hi.n if seq is not None else lo.t < t <= hi.t
@@ -194,87 +202,37 @@ class Session:
         """State changes from ``wa`` to ``wb``: history entries ``inside(t, seq)`` says are
         new, items written, and items whose answer changed (``old_seq`` maps ``wb``'s item
         numbers to ``wa``'s, for forks)."""
-        lines = []
-        for key in wb.keys.values():
-            for i, (t, seq, state, rule) in enumerate(key.history):
-                if inside(t, seq):
-                    before = key.history[i - 1][2] if i else "(new)"
-                    lines.append(f"  key {self.key_name(key.arn, wb)}: {before} -> {state}  "
-                                 f"({rule}, {self._why(t, seq)})")
-        for assoc in wb.associations.values():
-            for i, (t, seq, state, key, rule) in enumerate(assoc.history):
-                if inside(t, seq):
-                    before = assoc.history[i - 1][2] if i else "none"
-                    lines.append(f"  association {short_resource(assoc.resource)}: {before} -> "
-                                 f"{state} (key {self.key_name(key, wb)})  ({rule}, "
-                                 f"{self._why(t, seq)})")
+        keys = [(self.key_name(key.arn, wb), key.history[i - 1][2] if i else "(new)", state,
+                 f"({rule}, {self._why(t, seq)})")
+                for key in wb.keys.values()
+                for i, (t, seq, state, rule) in enumerate(key.history) if inside(t, seq)]
+        assocs = [(short_resource(a.resource), a.history[i - 1][2] if i else "none", state,
+                   f"(key {self.key_name(key, wb)})  ({rule}, {self._why(t, seq)})")
+                  for a in wb.associations.values()
+                  for i, (t, seq, state, key, rule) in enumerate(a.history) if inside(t, seq)]
+        lines = (changes_lines("key", keys, lambda c: f"  key {c[0]}: {c[1]} -> {c[2]}  {c[3]}")
+                 + changes_lines("association", assocs,
+                                 lambda c: f"  association {c[0]}: {c[1]} -> {c[2]} {c[3]}"))
+        tally = ItemTally()
+        now_of, was_of = Answers(wb, self.principal), Answers(wa, self.principal)
         for item in wb.iter_items():
-            now = self.answer(wb, item)
+            now = now_of(item)
             old = wa.items.get(old_seq(item.seq))
             if old is None:
-                under = "|".join(self.key_name(k, wb) for k in item.keys)
-                lines.append(f"  item {self.name(item)} written to {short_resource(item.resource)}"
-                             f" under {under}: {now.status}")
+                line = (f"  item {self.name(item)} written to {short_resource(item.resource)}"
+                        f" under {'|'.join(self.key_name(k, wb) for k in item.keys)}: "
+                        f"{now.status}") if tally.lists_written else None
+                tally.add_written(item.resource, now.status, line)
                 continue
-            was = self.answer(wa, old)
+            was = was_of(old)
             if (was.status, was.permanent) != (now.status, now.permanent):
-                lines.append(f"  item {self.name(item)}: {_status(was)} -> {_status(now)}  "
-                             f"({', '.join(now.rules[:3])})")
-        return lines
+                line = (f"  item {self.name(item)}: {_status(was)} -> {_status(now)}  "
+                        f"({', '.join(now.rules[:3])})") if tally.lists_changed else None
+                tally.add_changed(item.resource, _status(was), _status(now), line)
+        return lines + tally.lines(short_resource)
 
     def _why(self, t: int, seq: int | None) -> str:
-        return f"#{seq}" if seq is not None else f"timer {format_offset(t, self.start)}"
-
-    def state_lines(self, world: World | None = None) -> list[str]:
-        """Keys, associations, items and pending timers at the cursor."""
-        w = world or self.world()
-        out = [f"at {self.label()}, as {self.who(self.principal)}", "keys:"]
-        for key in w.keys.values():
-            since = key.since
-            why = ""
-            if since is not None:
-                when = format_offset(since.t, self.start)
-                why = f"  since #{since.seq}" if since.seq else f"  since {when} (timer)"
-                why += f" ({since.rule})"
-            extra = f"  deletion {format_time(key.deletion_date)}" if key.deletion_date and \
-                key.state == "PendingDeletion" else ""
-            out.append(f"  {self.key_name(key.arn, w):<14} {key.state:<16}{why}{extra}")
-        if not w.keys:
-            out.append("  (none)")
-        out.append("associations:")
-        for assoc in w.associations.values():
-            text = f"  {short_resource(assoc.resource):<22} {assoc.state:<15} key " \
-                   f"{self.key_name(assoc.key, w)}"
-            if assoc.window:
-                eff = "uncertain" if assoc.effective_at is None else format_offset(
-                    assoc.effective_at, self.start)
-                text += (f", -> {self.key_name(assoc.pending, w)} in window "
-                         f"{format_offset(assoc.window[0], self.start)}.."
-                         f"{format_offset(assoc.window[1], self.start)} (takes effect: {eff})")
-            out.append(text)
-        if not w.associations:
-            out.append("  (none)")
-        out += ["items:", *self.item_lines(w), "timers pending:"]
-        timers = w.pending_timers()
-        for timer in timers[:10]:
-            target = self.key_name(w.keys[timer.target].arn, w) if timer.target in w.keys else \
-                short_resource(str(timer.target))
-            out.append(f"  {format_offset(timer.due, self.start):>8}  {timer.kind} {target}")
-        if not timers:
-            out.append("  (none)")
-        return out
-
-    def item_lines(self, w: World, principal: str | None = None) -> list[str]:
-        """One line per data item: name, resource, write time, keys, status and why."""
-        lines = []
-        for item in w.iter_items():
-            a = self.answer(w, item, principal)
-            keys = "|".join(self.key_name(k, w) for k in a.keys)
-            perm = " permanent" if a.permanent else ""
-            lines.append(f"  {self.name(item):<10} {short_resource(item.resource):<20} "
-                         f"{format_offset(item.written_at, self.start):>7}  {keys:<12} "
-                         f"{a.status}{perm}  {self.short(why_text(a))[:110]}")
-        return lines or ["  (none)"]
+        return f"#{seq}" if seq is not None else f"timer {self.when(t)}"
 
     def explain_lines(self, ref: str, principal: str | None = None) -> list[str]:
         """The causal chain behind an item's answer at the cursor, newest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from events.logfile import (
     NotALog,
 )
 from events.record import Event
-from projections.timetravel.timeline import Timeline
+from projections.simops.fold import saved_values
+from projections.timetravel.timeline import FoldFailed, Timeline
 from sim.errors import InputError
+from sim.progress import progress
 from sim.runner import run_file
 
 
@@ -34,6 +38,21 @@ class LoadedTimeline:
     variables: dict[str, str] = field(default_factory=dict)
     #: The scenario's default caller (its ``principal``), when LOG was a scenario.
     default_principal: str | None = None
+
+    def __post_init__(self) -> None:
+        # A log answers like the scenario it came from (issue 11): the values its
+        # sim:SaveVariables events hold and the default principal its header names.
+        if not self.variables:
+            self.variables = {k: str(v) for k, v in saved_values(self.timeline.live).items()}
+        named = self.header.extra.get("principal")
+        if self.default_principal is None and isinstance(named, str) and \
+                self.timeline.live.principal_arn(named) is not None:  # declared in the log
+            self.default_principal = named
+
+    @property
+    def time_style(self) -> str:
+        """``clock`` when the scenario wrote RFC 3339 times, else ``offset`` (``+5m``)."""
+        return "clock" if self.header.extra.get("times") == "clock" else "offset"
 
     @property
     def account(self) -> str:
@@ -89,15 +108,10 @@ def load_timeline(path: str, profile: str | None = None,
                               sim.default_principal)
     if p.is_dir():
         raise InputError("is a directory", path, None, "give a .kmlog log or a scenario file")
-    _off, event = None, None  # the event being folded, named if it cannot be
     try:
         with LogReader(path) as reader:
             header = reader.header
-            timeline = Timeline(header.profile, header.assumptions, header.start)
-            names: dict[str, str] = {}
-            for _off, event in reader.iter_with_offsets():
-                timeline.append(event)
-                note_principal(names, event)
+        timeline = read_timeline(path, header)
     except LogError as exc:
         raise log_input_error(exc) from None
     except UnsupportedEventVersion as exc:
@@ -105,9 +119,38 @@ def load_timeline(path: str, profile: str | None = None,
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path, None,
                          "give a .kmlog log or a scenario file") from None
-    except Exception as exc:  # a recorded outcome the rules cannot fold: not a kmsim bug
-        where = f" at event #{event.seq} (byte offset {_off})" if event is not None else ""
-        raise InputError(f"the log cannot be folded{where}: {type(exc).__name__}: {exc}",
-                         path, None, "kmsim replay LOG lists the events whose recorded "
-                         "outcome the rules do not give") from None
-    return LoadedTimeline(path, header, timeline, names)
+    except FoldFailed as exc:  # a recorded outcome the rules cannot fold: not a kmsim bug
+        where = f" at event #{exc.seq}" + (f" (byte offset {exc.offset})"
+                                           if exc.offset is not None else "")
+        raise InputError(f"the log cannot be folded{where}: {type(exc.error).__name__}: "
+                         f"{exc.error}", path, None, "kmsim replay LOG lists the events "
+                         "whose recorded outcome the rules do not give") from None
+    return LoadedTimeline(path, header, timeline, timeline.live.principal_names())
+
+
+#: Notes already shown in this process (an unwritable directory is said once).
+_SAID: set[str] = set()
+
+
+def read_timeline(path: str, header: LogHeader) -> Timeline:
+    """The one way a log file is loaded (every verb, ``serve --resume``, the debugger,
+    :func:`load_timeline`): :meth:`Timeline.from_log` with the index beside the log
+    (``LOG.kmidx``), with progress on stderr and its notes said once each."""
+    notes: list[str] = []
+    size = os.path.getsize(path)
+    with progress(max(1, size >> 20), f"reading {Path(path).name}", unit="MiB") as bar:
+        shown = 0
+
+        def advance(offset: int) -> None:
+            nonlocal shown
+            if offset >> 20 > shown:
+                bar.advance((offset >> 20) - shown)
+                shown = offset >> 20
+
+        timeline = Timeline.from_log(path, header.profile, header.assumptions, header.start,
+                                     sidecar=True, on_batch=advance, notes=notes)
+    for note in notes:
+        if note not in _SAID:
+            _SAID.add(note)
+            print(f"kmsim: note: {note}", file=sys.stderr)
+    return timeline

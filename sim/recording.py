@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from events.codec import decode_event, encode_event
-from events.frames import MAX_FRAME
+from events.frames import FRAME, MAX_FRAME
 from events.logfile import LogWriter
 from events.record import Event, err_out, ok_out
 from events.schemas import schema_version
@@ -139,14 +139,17 @@ class Recorder:
             stored, payload = stored_form(event)
             stage = "write"
             self._stage(stage)
+            in_file = not isinstance(self.timeline.events, list)
             if self.writer is not None:
                 self.writer.append(stored, payload)
+            elif in_file:
+                raise ValueError("the log this timeline keeps its events in is closed")
         except Exception as exc:
             self._undo(before, fires)
             raise NotRecorded(request.op, stage, f"{type(exc).__name__}: {exc}") from exc
         try:
             self._stage("fold")
-            self.timeline.append(stored)
+            self.timeline.append(stored, FRAME.size + len(payload) if in_file else None)
         except Exception as exc:
             self.crashed = (f"event #{seq} ({request.op}) is in the log but could not be "
                             f"folded: {type(exc).__name__}: {exc}; reopen the log to go on")
@@ -168,6 +171,5 @@ class Recorder:
 
 def rebuilt(timeline: Timeline) -> Timeline:
     """A fresh timeline with the same recorded events folded (undoing timers that fired
-    for a call that was then not recorded)."""
-    return Timeline(timeline.profile, timeline.settings, timeline.start,
-                    events=list(timeline.events))
+    for a call that was then not recorded); events kept in a log stay there."""
+    return timeline.refolded()

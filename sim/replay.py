@@ -8,13 +8,16 @@ answers follow from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from events.record import Event
 from projections.rulebook import resolve_settings
 from projections.timetravel.timeline import Timeline
 from sim.recording import Recorder, Request
+
+#: Values longer than this are cut in one-line descriptions (the JSON keeps them whole).
+SHOWN_VALUE = 60
 
 
 @dataclass(frozen=True)
@@ -27,21 +30,134 @@ class Difference:
     recorded: dict
     replayed: dict
 
+    @property
+    def path(self) -> str:
+        """What differs: ``outcome`` (accepted against refused), ``error`` (another code or
+        rule), or the dotted path of the first response member that differs."""
+        a, b = self.recorded, self.replayed
+        if bool(a.get("ok")) != bool(b.get("ok")):
+            return "outcome"
+        if not a.get("ok"):
+            return "error"
+        return first_difference(a.get("res"), b.get("res")) or "response"
+
+    def values(self) -> tuple[object, object]:
+        """The recorded and the replayed value at :attr:`path` (``MISSING`` for a member
+        the replay does not give)."""
+        where = self.path
+        if where in ("outcome", "error"):
+            return _short(self.recorded), _short(self.replayed)
+        return (member(self.recorded.get("res"), where),
+                member(self.replayed.get("res"), where))
+
+    @property
+    def kind(self) -> tuple[str, str, str, str]:
+        """What groups differences that repeat: the operation, the field, and for outcomes
+        and errors both sides (``recorded ok, replay gives X (R-..)``)."""
+        where = self.path
+        if where in ("outcome", "error"):
+            a, b = self.values()
+            return self.op, where, str(a), str(b)
+        return self.op, where, "", ""
+
     def describe(self) -> str:
-        """One line: what was recorded and what the rules give now (for two accepted calls,
-        the first response member that differs)."""
+        """One line: what was recorded and what the rules give now, naming the field and
+        both values when two accepted calls answer differently."""
         line = f"#{self.seq} {self.op}: recorded {_short(self.recorded)}, replay gives " \
                f"{_short(self.replayed)}"
         if self.recorded.get("ok") and self.replayed.get("ok"):
-            path = first_difference(self.recorded.get("res"), self.replayed.get("res"))
-            line += f" with another {path or 'response'}"
+            a, b = self.values()
+            line += f" with another {self.path}: recorded {shown(a)}, replay gives {shown(b)}"
         return line
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+#: The value of a member a response does not have.
+MISSING = _Missing()
+
+
+def member(value: object, path: str) -> object:
+    """The member at a dotted ``path`` (``KeyMetadata.Description``, ``Keys.0``) of a
+    response, or :data:`MISSING`."""
+    if path == "response":
+        return value
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdecimal() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return MISSING
+    return value
+
+
+def shown(value: object) -> str:
+    """A value for one line: its repr, cut to :data:`SHOWN_VALUE` characters."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 3] + "..."
 
 
 def _short(out: dict) -> str:
     if out.get("ok"):
         return "ok"
     return f"{out.get('err')} ({out.get('rule')})"
+
+
+@dataclass
+class Group:
+    """Differences of one kind (:attr:`Difference.kind`): how many, and the first ones."""
+
+    kind: tuple[str, str, str, str]
+    count: int = 0
+    examples: list[Difference] = field(default_factory=list)
+
+    def add(self, d: Difference, keep: int) -> None:
+        """Count ``d``; keep it as an example while fewer than ``keep`` are kept."""
+        self.count += 1
+        if len(self.examples) < keep:
+            self.examples.append(d)
+
+    def describe(self) -> str:
+        """``4,646 x logs:PutLogEvents: another nextSequenceToken`` and the like."""
+        op, where, a, b = self.kind
+        what = (f"recorded {a}, replay gives {b}" if where in ("outcome", "error")
+                else f"another {where}")
+        return f"{self.count:,} x {op}: {what}"
+
+
+class Summary:
+    """Differences grouped by kind as they come (:attr:`Difference.kind`), keeping only
+    the counts and the first ``keep`` of each kind."""
+
+    def __init__(self, keep: int = 3) -> None:
+        self.keep = keep
+        self.total = 0
+        self._groups: dict[tuple[str, str, str, str], Group] = {}
+
+    def add(self, d: Difference) -> None:
+        """Count one difference."""
+        self.total += 1
+        group = self._groups.get(d.kind)
+        if group is None:
+            group = self._groups[d.kind] = Group(d.kind)
+        group.add(d, self.keep)
+
+    def groups(self) -> list[Group]:
+        """The kinds, most frequent first (then by their first event)."""
+        return sorted(self._groups.values(), key=lambda g: (-g.count, g.examples[0].seq))
+
+
+def summarise(diffs: Iterable[Difference], keep: int = 3) -> list[Group]:
+    """Group differences by kind (operation and field, or both outcomes), most frequent
+    first, with the first ``keep`` of each as examples."""
+    summary = Summary(keep)
+    for d in diffs:
+        summary.add(d)
+    return summary.groups()
 
 
 def same_outcome(a: dict, b: dict) -> bool:
@@ -80,18 +196,39 @@ def first_difference(recorded: object, replayed: object, path: str = "") -> str 
     return None if recorded == replayed else (path or "response")
 
 
+class Replaying:
+    """A replay in progress: iterating it re-records each event (in order) and yields each
+    :class:`Difference` as it is found, so a caller can report a million of them without
+    keeping them; :attr:`timeline` is the replayed timeline (complete once iterated)."""
+
+    def __init__(self, events: Iterable[Event], profile: str, settings: dict[str, str],
+                 start: int, seed: int = 0, overrides: dict[str, str] | None = None) -> None:
+        merged = resolve_settings(profile, {**settings, **(overrides or {})}.items())
+        self._recorder = Recorder(Timeline(profile, merged, start), seed)
+        self._events = events
+        self.count = 0  #: events replayed so far
+
+    @property
+    def timeline(self) -> Timeline:
+        """The replayed timeline (the recorder's: it may be rebuilt on the way)."""
+        return self._recorder.timeline
+
+    def __iter__(self) -> Iterator[Difference]:
+        record = self._recorder.record
+        for event in self._events:
+            replayed = record(Request(event.op, event.req, event.t, event.actor,
+                                      event.account, event.region),
+                              recorded_draws=event.draws, seq=event.seq, v=event.v)
+            self.count += 1
+            if not same_outcome(event.out, replayed.out):
+                yield Difference(event.seq, event.t, event.op, event.out, replayed.out)
+
+
 def replay(events: Iterable[Event], profile: str, settings: dict[str, str], start: int,
            seed: int = 0, overrides: dict[str, str] | None = None
            ) -> tuple[Timeline, list[Difference]]:
-    """Replay ``events`` under ``profile`` and ``settings`` (plus ``overrides``)."""
-    merged = resolve_settings(profile, {**settings, **(overrides or {})}.items())
-    recorder = Recorder(Timeline(profile, merged, start), seed)
-    differences: list[Difference] = []
-    for event in events:
-        replayed = recorder.record(Request(event.op, event.req, event.t, event.actor,
-                                           event.account, event.region),
-                                   recorded_draws=event.draws, seq=event.seq, v=event.v)
-        if not same_outcome(event.out, replayed.out):
-            differences.append(Difference(event.seq, event.t, event.op, event.out,
-                                          replayed.out))
-    return recorder.timeline, differences
+    """Replay ``events`` under ``profile`` and ``settings`` (plus ``overrides``): the
+    replayed timeline and every difference."""
+    run = Replaying(events, profile, settings, start, seed, overrides)
+    differences = list(run)
+    return run.timeline, differences

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from events.frames import MAX_FRAME
-from events.timefmt import format_offset
-from projections.rulebook import SettingsError
+from events.timefmt import format_offset, format_time
+from projections.arns import account_of_arn, root_arn
+from projections.rulebook import SettingsError, setting
 from sim.errors import InputError
 from sim.recording import NotRecorded
 from sim.scenario.args import arg_problem
@@ -44,9 +45,14 @@ class StepReport:
     label: str | None = None
 
     def to_json(self) -> dict:
-        """The contract fields."""
+        """The contract fields, then what a script needs to follow the step: its time (RFC
+        3339, and as the scenario wrote it), the event's number, the caller, the rule that
+        decided a failure and its message, and the values it saved."""
         return {"line": self.line, "call": self.call, "outcome": self.outcome,
-                "expected": self.expected, "ok": self.ok}
+                "expected": self.expected, "ok": self.ok,
+                "time": None if self.t is None else format_time(self.t), "at": self.at,
+                "event": self.seq, "caller": self.actor or None, "rule": self.rule,
+                "message": self.message, "saved": self.saved, "label": self.label}
 
 
 @dataclass
@@ -62,9 +68,11 @@ class CheckReport:
     expected: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """The contract fields."""
+        """The contract fields, then the check's time (RFC 3339) and principal."""
         return {"line": self.line, "at": self.at, "passed": self.passed,
-                "failures": self.failures}
+                "failures": self.failures,
+                "time": None if self.t is None else format_time(self.t),
+                "principal": self.principal or None}
 
 
 @dataclass
@@ -97,6 +105,9 @@ class ScenarioRun:
         self.sim = sim
         self.report = ScenarioReport(file, name or sim.name, sim=sim)
         self.variables: dict[str, Any] = self.report.variables
+        #: Where the saved values go in the log (A-SAVED-VALUES: end, step or none).
+        self.saved_values = setting(sim.settings, "saved_values")
+        self._unrecorded: dict[str, Any] = {}  # saved, not yet in a sim:SaveVariables event
 
     def substitute(self, value: Any) -> Any:
         """Replace ``${name}`` with saved values anywhere in ``value``."""
@@ -150,8 +161,28 @@ class ScenarioRun:
             except KeyError as exc:
                 rep.ok = False
                 rep.message = (rep.message + "; " if rep.message else "") + str(exc).strip("'\"")
+        self._unrecorded.update(rep.saved)
         self.report.steps.append(rep)
+        if self.saved_values == "step":
+            self.record_saved()
         return result
+
+    def record_saved(self) -> int | None:
+        """Record the values saved since the last time as one ``sim:SaveVariables`` event
+        (R-SIM-06), at the simulator's now; its number, or None when there was nothing to
+        record or A-SAVED-VALUES is ``none``."""
+        values, self._unrecorded = self._unrecorded, {}
+        if not values or self.saved_values == "none":
+            return None
+        sim = self.sim
+        result = sim.call("sim:SaveVariables", {"Variables": values}, at=sim.now,
+                          as_=root_arn(account_of_arn(sim.principal_arn(None)) or sim.account))
+        return result.event.seq
+
+    def finish(self) -> None:
+        """The end of the steps: record what they saved (A-SAVED-VALUES ``end``)."""
+        if self.saved_values == "end":
+            self.record_saved()
 
     def check(self, at: str | int | None = None, *, as_: str | None = None,
               through_seq: int | None = None, line: int | None = None,
@@ -197,7 +228,8 @@ def run_scenario(sc: Scenario, profile: str | None = None,
     assumptions = {**sc.assumptions, **(overrides or {})}
     try:
         sim = Simulator(sc.start, sc.account, sc.region, profile or sc.profile, assumptions,
-                        seed=sc.seed, log=log, name=sc.name, default_principal=sc.principal)
+                        seed=sc.seed, log=log, name=sc.name, default_principal=sc.principal,
+                        extra={"times": time_style(sc)})
     except SettingsError as exc:  # --profile or --set against the file's assumptions
         raise InputError(str(exc), sc.file, None,
                          "kmsim rules lists the profiles, every assumption and its values"
@@ -209,6 +241,7 @@ def run_scenario(sc: Scenario, profile: str | None = None,
         for step in sorted(sc.steps, key=lambda s: (s.t, s.index)):
             run.step(step.call, step.args, at=step.at, as_=step.as_, region=step.region,
                      save=step.save, label=step.label, expect=step.expect, line=step.line)
+        run.finish()
         # Checks run after the steps: an answer at T never depends on what comes later,
         # and "#N" checks need the numbered events to exist.
         for chk in sc.checks:
@@ -218,6 +251,13 @@ def run_scenario(sc: Scenario, profile: str | None = None,
         return run.report
     finally:
         sim.close()
+
+
+def time_style(sc: Scenario) -> str:
+    """How a scenario writes its times, so that views show them alike: ``clock`` when a
+    step or check is at an RFC 3339 time, else ``offset`` (``+5m``)."""
+    written = [s.at for s in sc.steps] + [c.at for c in sc.checks]
+    return "clock" if any(not a.strip().startswith(("+", "#")) for a in written) else "offset"
 
 
 def run_script(path: str | Path, profile: str | None = None,
@@ -263,6 +303,7 @@ def run_script(path: str | Path, profile: str | None = None,
         run = ScenarioRun(sim, str(p), head.get("name", p.stem))
         try:
             module["run"](run)
+            run.finish()
         except InputError as exc:
             if exc.file == str(p) and exc.line is None:
                 exc.line = _script_line(exc, p)  # the script line of the bad step

@@ -15,6 +15,8 @@ state. Time only moves forward; reading the past goes through the timeline.
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,12 @@ from sim.errors import AwsError
 from sim.recording import Recorder, Request
 
 DEFAULT_START = "2026-01-01T00:00:00Z"
+
+
+class SidecarNote(UserWarning):
+    """Something to know about a log's index (``LOG.kmidx``): damaged, or not writable."""
+
+
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
 
@@ -87,8 +95,11 @@ class Simulator:
                  region: str = DEFAULT_REGION, profile: str = "seed",
                  assumptions: dict[str, str] | None = None, seed: int = 0,
                  log: str | Path | None = None, name: str = "",
-                 default_principal: str | None = None) -> None:
+                 default_principal: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         self.start = start if isinstance(start, int) else parse_rfc3339(start)
+        #: More for the log header (a scenario's time style, issue 11): see :meth:`header`.
+        self.extra = dict(extra or {})
         self.account = account
         self.region = region
         self.seed = seed
@@ -98,6 +109,12 @@ class Simulator:
         self.default_principal = default_principal
         writer = None if log is None else LogWriter.create(str(log), self.header())
         self._recorder = Recorder(Timeline(profile, self.settings, self.start), seed, writer)
+        if writer is not None:
+            # Memory stays bounded as the log grows: the events are the file's (16 bytes
+            # each in memory, not the event), read back on demand.
+            with LogReader(str(log)) as reader:
+                first = reader.events_start
+            self.timeline.keep_in_file(str(log), first, writer.flush)
 
     @classmethod
     def resume(cls, log: str | Path) -> Simulator:
@@ -112,13 +129,20 @@ class Simulator:
             sim = cls(start=header.start, account=str(extra.get("account", DEFAULT_ACCOUNT)),
                       region=str(extra.get("region", DEFAULT_REGION)), profile=header.profile,
                       assumptions=header.assumptions, seed=int(extra.get("seed", 0)),
-                      name=str(extra.get("name", "")))
-            with LogReader(str(log)) as reader:
-                for event in reader:
-                    sim.timeline.append(event)
+                      name=str(extra.get("name", "")),
+                      default_principal=extra.get("principal"), extra=extra)
+            # The one load path (the index beside the log when it still fits, then only
+            # the frames after it); the events stay in the file.
+            notes: list[str] = []
+            timeline = Timeline.from_log(str(log), sim.profile, sim.settings, sim.start,
+                                         sidecar=True, notes=notes)
+            timeline.keep_in_file(str(log), timeline.events.end, writer.flush)
         except BaseException:
             writer.close()
             raise
+        for note in notes:
+            warnings.warn(note, SidecarNote, stacklevel=2)
+        sim._recorder.timeline = timeline
         sim._recorder.writer = writer
         return sim
 
@@ -127,8 +151,10 @@ class Simulator:
         """The log header describing this timeline."""
         return LogHeader(created=self.start, profile=self.profile,
                          assumptions=dict(self.settings), start=self.start,
-                         extra={"seed": self.seed, "account": self.account,
-                                "region": self.region, "name": self.name})
+                         extra={**self.extra, "seed": self.seed, "account": self.account,
+                                "region": self.region, "name": self.name,
+                                **({"principal": self.default_principal}
+                                   if self.default_principal else {})})
 
     @property
     def timeline(self) -> Timeline:
@@ -151,8 +177,8 @@ class Simulator:
         return self.timeline.live
 
     @property
-    def events(self) -> list[Event]:
-        """Every event so far."""
+    def events(self) -> Sequence[Event]:
+        """Every event so far (with a log: read back from it on demand)."""
         return self.timeline.events
 
     def principal(self, name: str, arn: str | None = None, policy: str | dict | None = None,

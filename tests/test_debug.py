@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bench_support import bench_log as load_bench_log
 from debug_fake import build_fake_log
 
 from sim.cli import main
@@ -43,9 +44,11 @@ def test_commands_step_goto_back_show_the_cursor_and_the_changes(tmp_path, capsy
     assert "PendingDeletion    since #8" in out or "PendingDeletion   since #8" in out
     # the deletion is a timer, not an event, and the debugger says so
     assert "PendingDeletion -> Deleted  (R-KMS-10, timer +7d5m)" in out
-    assert "kmsim [#10 +7d5m 2026-01-08T00:05:00Z]> back 2" in out
+    # the end is the values the scenario saved (A-SAVED-VALUES), an event like any other
+    assert "kmsim [#11 +7d5m 2026-01-08T00:05:00Z]> back 2" in out
+    assert "#11      +7d5m  root       sim:SaveVariables              ok" in out
     assert "undone:" in out
-    assert "---- cursor #8 +5m 2026-01-01T00:05:00Z ----" in out
+    assert "---- cursor #9 +6m 2026-01-01T00:06:00Z ----" in out
 
 
 def test_bad_commands_are_one_line_errors_and_the_session_goes_on(tmp_path, capsys) -> None:
@@ -194,3 +197,68 @@ def test_history_is_replaced_whole_and_kept_when_the_write_fails(tmp_path: Path)
     assert list(tmp_path.iterdir()) == [history]  # the partial file is cleaned up
     _save_history(Working(), history)
     assert history.read_text(encoding="utf-8") == "goto +5m\n"
+
+
+# -- long answers (issue 11): summaries and pages -----------------------------------------
+
+@pytest.fixture(scope="module")
+def bench_log(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("bench") / "bench.kmlog"
+    load_bench_log().generate(str(path), 1500, groups=10)
+    return str(path)
+
+
+def test_goto_over_many_events_summarises_them(bench_log: str, tmp_path: Path, capsys) -> None:
+    code = main(["debug", bench_log, "--commands", _script(tmp_path, "goto end", "state")])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert code == 0
+    assert len(lines) < 120  # not one line per event or item
+    passed = next(line for line in lines if line.startswith("passed "))
+    assert passed.startswith("passed 1,500 events (logs:PutLogEvents 1,")
+    at = lines.index(passed)
+    assert lines[at + 1] == "  the last 5:"
+    assert lines[at + 6].startswith("#1500 ") and "sim:SaveVariables" in lines[at + 6]
+    # the second key flips state often: one line with the count of each change
+    assert any(line.startswith("  key k2: ") and "changes (Enabled -> Disabled " in line
+               for line in lines)
+    assert any(line.startswith("  items written: 1,") and "in 10 resources" in line
+               for line in lines)
+    # state: the first items, then the count per resource
+    assert any("more; 1," in line and "items in 10 resources (--all lists every one)" in line
+               for line in lines)
+
+
+def test_long_answers_stop_at_a_page_and_more_goes_on(bench_log: str, tmp_path: Path,
+                                                      capsys) -> None:
+    code = main(["debug", bench_log, "--page", "5", "--commands", _script(
+        tmp_path, "goto #3", "events all", "more 2", "more all", "more")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1  # the last "more" had nothing left
+    start = out.index("kmsim [#3 +0s 2026-01-01T00:00:00Z]> events all")
+    page = out[start + 1:start + 7]
+    assert page[0].startswith("  #1 ") and page[3] == "  ---- cursor #3 +0s " \
+        "2026-01-01T00:00:00Z ----"
+    assert page[5] == "-- 1,496 more lines: type more (the next page), more all (the rest), " \
+        "or start kmsim debug with --all --"
+    assert out[start + 7].endswith("> more 2")
+    assert out[start + 8].startswith("  #5 ") and out[start + 9].startswith("  #6 ")
+    assert out[start + 10].startswith("-- 1,494 more lines")
+    rest_at = start + 11
+    assert out[rest_at].endswith("> more all")
+    end = out.index(next(line for line in out if line.endswith("> more")))
+    assert end - rest_at - 1 == 1494 and out[end - 1].startswith("  #1500 ")
+    assert out[end + 1].startswith("error: nothing more to show")
+
+
+def test_all_never_cuts(bench_log: str, tmp_path: Path, capsys) -> None:
+    code = main(["debug", bench_log, "--all", "--page", "5", "--commands",
+                 _script(tmp_path, "events all")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0 and len(out) == 1 + 1501 and not any(x.startswith("-- ") for x in out)
+    code = main(["debug", bench_log, "--commands", _script(tmp_path, "goto end", "at",
+                                                            "at --all", "more all")])
+    out = capsys.readouterr().out
+    short, every = out.split("> at --all\n")
+    items = sum(1 for line in every.splitlines() if line.startswith("  #"))
+    assert "(--all lists every one)" in short and items > 1000

@@ -20,7 +20,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from projections.model import Cause, DataItem
 from projections.store import ItemDict
-from projections.store.itemstore import ItemsAt, ItemStore
+from projections.store.itemsat import ItemsAt
+from projections.store.itemstore import ItemStore
 
 FIELDS = tuple(f.name for f in dataclasses.fields(DataItem))
 GROUPS = ("arn:aws:logs:us-east-1:111122223333:log-group:a",

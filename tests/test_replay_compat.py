@@ -38,7 +38,9 @@ def test_a_recorded_member_with_another_value_differs_and_is_named():
     _, diffs = replay(events, sim.profile, sim.settings, sim.start)
     assert [d.seq for d in diffs] == [events[-1].seq]
     assert diffs[0].describe().endswith(
-        "recorded ok, replay gives ok with another KeyMetadata.Description")
+        "recorded ok, replay gives ok with another KeyMetadata.Description: recorded 'other', "
+        "replay gives 'k'")
+    assert diffs[0].path == "KeyMetadata.Description" and diffs[0].values() == ("other", "k")
 
 
 def test_first_difference_walks_lists_and_maps():

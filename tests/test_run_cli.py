@@ -130,7 +130,11 @@ def test_help_documents_the_exit_codes() -> None:
 
 # -- --json -----------------------------------------------------------------------------------
 
-def test_json_document_is_exactly_spec_9(tmp_path: Path) -> None:
+STEP_CONTRACT = ["line", "call", "outcome", "expected", "ok"]
+CHECK_CONTRACT = ["line", "at", "passed", "failures"]
+
+
+def test_json_document_keeps_spec_9_and_adds_what_scripts_need(tmp_path: Path) -> None:
     path = scenario(tmp_path, state="Enabled")
     code, out, _ = run_cli("run", "--json", str(path))
     assert code == 1
@@ -139,13 +143,23 @@ def test_json_document_is_exactly_spec_9(tmp_path: Path) -> None:
     [sc] = doc["scenarios"]
     assert set(sc) == {"file", "name", "passed", "steps", "checks"}
     assert sc["file"] == str(path) and sc["name"] == "tiny" and sc["passed"] is False
-    assert sc["steps"] == [
+    steps = sc["steps"]
+    # SPEC 9's members first, in its order, then the step's time, event, caller and rule
+    assert all(list(s)[:5] == STEP_CONTRACT for s in steps)
+    assert [{k: s[k] for k in STEP_CONTRACT} for s in steps] == [
         {"line": 10, "call": "kms:CreateKey", "outcome": "ok", "expected": "ok", "ok": True},
         {"line": 15, "call": "kms:DisableKey", "outcome": "ok", "expected": "ok", "ok": True},
     ]
+    create, disable = steps
+    assert create["time"] == "2026-01-01T00:00:00Z" and create["at"] == "+0s"
+    assert disable["time"] == "2026-01-01T00:01:00Z" and disable["at"] == "+1m"
+    assert [s["event"] for s in steps] == [2, 3]  # #1 declares the principal
+    assert {s["caller"] for s in steps} == {"arn:aws:iam::111122223333:role/Admin"}
+    assert create["saved"]["k1"].startswith("arn:aws:kms:") and create["rule"] is None
     [check] = sc["checks"]
-    assert set(check) == {"line", "at", "passed", "failures"}
+    assert list(check)[:4] == CHECK_CONTRACT
     assert check["line"] == 21 and check["at"] == "+2m" and check["passed"] is False
+    assert check["time"] == "2026-01-01T00:02:00Z"
     assert len(check["failures"]) == 1
     assert check["failures"][0].startswith("key_state k1: expected Enabled, got Disabled")
 
@@ -156,19 +170,33 @@ def test_json_of_several_files_including_a_script(tmp_path: Path) -> None:
     docs = json.loads(out)["scenarios"]
     assert [d["file"] for d in docs] == [str(QUICKSTART), str(SCRIPT)]
     assert all(d["passed"] for d in docs)
-    assert docs[0]["steps"][2] == {"line": 31, "call": "kms:DisableKey",
-                                   "outcome": "AccessDeniedException",
-                                   "expected": "AccessDeniedException", "ok": True}
+    denied = docs[0]["steps"][2]
+    assert {k: denied[k] for k in STEP_CONTRACT} == {
+        "line": 31, "call": "kms:DisableKey", "outcome": "AccessDeniedException",
+        "expected": "AccessDeniedException", "ok": True}
+    # the refusal's rule and caller, for a script that reports it
+    assert denied["rule"] == "R-KMS-19" and denied["caller"].endswith(":role/Reader")
+    assert denied["event"] == 5 and "not authorized" in denied["message"]
     assert all(s["line"] is None for s in docs[1]["steps"])  # a script has no TOML lines
+    assert all(s["event"] and s["time"] for s in docs[1]["steps"])
 
 
-def test_json_with_bad_input_lists_the_good_files(tmp_path: Path) -> None:
+def test_json_with_bad_input_reports_the_bad_file_and_the_good_ones(tmp_path: Path) -> None:
     good = scenario(tmp_path)
     bad = scenario(tmp_path, "bad.toml", state="Off")
-    code, out, err = run_cli("run", "--json", str(bad), str(good))
+    missing = tmp_path / "missing.toml"
+    code, out, err = run_cli("run", "--json", str(bad), str(missing), str(good))
     assert code == 2
-    assert [d["name"] for d in json.loads(out)["scenarios"]] == ["tiny"]
-    assert f"{bad}:23:" in err
+    docs = json.loads(out)["scenarios"]
+    assert [d["file"] for d in docs] == [str(bad), str(missing), str(good)]
+    assert [d["name"] for d in docs] == [None, None, "tiny"]
+    assert [d["passed"] for d in docs] == [False, False, True]
+    first, second, _ = docs
+    assert first["steps"] == [] and first["checks"] == []
+    assert first["error"]["line"] == 23 and first["error"]["file"] == str(bad)
+    assert "Off" in first["error"]["message"] and first["error"]["hint"]
+    assert "cannot read" in second["error"]["message"]
+    assert f"{bad}:23:" in err  # and still said on stderr
 
 
 # -- --log ------------------------------------------------------------------------------------

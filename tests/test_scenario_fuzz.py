@@ -168,7 +168,7 @@ NO_LINE = re.compile(r"cannot read scenario|nested too deeply")
 def one_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the argument parser once: building it is most of an in-process run's time."""
     parser = sim.cli.build_parser()
-    monkeypatch.setattr(sim.cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(sim.cli, "build_parser", lambda only=None: parser)
 
 
 def test_fuzzed_scenarios_exit_0_1_or_2(tmp_path: Path, one_parser: None) -> None:

@@ -45,7 +45,8 @@ def test_at_json_exact_keys(log, capsys):
 def test_at_default_principal_and_table(log, capsys):
     code, out, _ = run(capsys, "at", log, "#16")
     assert code == 0
-    assert "as arn:aws:iam::111122223333:root" in out  # a log file has no default principal
+    # the log keeps its scenario's default principal (issue 11)
+    assert "as arn:aws:iam::111122223333:role/Admin" in out
     assert "alias/app                Enabled" in out
     assert "logs:app                         associated      alias/app" in out
     code, out, _ = run(capsys, "at", QUICKSTART, "+3m", "--json")

@@ -235,6 +235,28 @@ def parse_policy(doc: str | Mapping) -> dict:
 
 # ---------------------------------------------------------------------------- evaluation
 
+#: id(document) -> (document, its parse_policy result), oldest first. An answer at one moment
+#: evaluates the same few policy objects (a key's policy, a principal's identity policies)
+#: for every item and action, so each object is parsed once. The entry keeps the document
+#: alive, so its id cannot be reused while it is cached; kmsim replaces a policy, never edits
+#: one in place (kms:PutKeyPolicy stores a new parsed dict). Bounded: a world restored from a
+#: checkpoint brings new objects, and the oldest entries go first.
+_PARSED: dict[int, tuple[Mapping, dict]] = {}
+_PARSED_MAX = 1024
+
+
+def _parsed(doc: Mapping) -> dict:
+    """:func:`parse_policy` of a policy object, once per object (see ``_PARSED``)."""
+    found = _PARSED.get(id(doc))
+    if found is not None and found[0] is doc:
+        return found[1]
+    parsed = parse_policy(doc)
+    if len(_PARSED) >= _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[id(doc)] = (doc, parsed)
+    return parsed
+
+
 
 def _as_list(value: object) -> list[str]:
     return [value] if isinstance(value, str) else list(value)  # type: ignore[arg-type]
@@ -318,11 +340,12 @@ def evaluate(
 ) -> Decision:
     """Decide ``req`` against a key policy and the principal's identity policies (SPEC 3.2).
 
-    Policies are validated with :func:`parse_policy` (so :class:`PolicyError` may be raised).
+    Policies are validated with :func:`parse_policy` (so :class:`PolicyError` may be raised),
+    once per policy object: do not change a policy mapping in place after evaluating it.
     Identity policies only count for IAM principals. ``kms:CallerAccount`` is derived from the
     principal's account when the caller left it out of ``req.context``.
     """
-    kp = parse_policy(key_policy)
+    kp = _parsed(key_policy) if isinstance(key_policy, Mapping) else parse_policy(key_policy)
     account = account_of(req.principal)
     ctx = {k.lower(): v for k, v in req.context.items()}
     if account is not None:
@@ -350,7 +373,8 @@ def evaluate(
         for n, doc in enumerate(identity_policies):
             name = f"identity policy #{n} of {req.principal}" if many else \
                 f"identity policy of {req.principal}"
-            for i, st in enumerate(parse_policy(doc)["Statement"]):
+            parsed = _parsed(doc) if isinstance(doc, Mapping) else parse_policy(doc)
+            for i, st in enumerate(parsed["Statement"]):
                 ref = StatementRef(name, i, st.get("Sid"), st["Effect"])
                 if "Principal" in st or "NotPrincipal" in st:
                     scan.ignore(ref, "an identity policy statement cannot name a Principal")

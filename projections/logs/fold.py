@@ -242,12 +242,19 @@ def _query_expired(world: World, timer: Timer) -> None:
                           f"query results of event #{timer.seq} kept 7 days")
 
 
-@evaluates("log-events")
+def _logs_shape(world: World, item: DataItem) -> tuple:
+    """What :func:`~projections.logs.model.verdicts_for` reads from an item: the resource
+    (its encryption context), the Region (the service principal) and the possible keys.
+    A batch's own time, span and expiry do not change its answer (gone is answered first)."""
+    return item.resource, item.region, item.keys
+
+
+@evaluates("log-events", shape=_logs_shape)
 def _log_events(world: World, item: DataItem, principal: str) -> list:
     return verdicts_for(world, item, "R-LOGS-33", principal)
 
 
-@evaluates("query-result")
+@evaluates("query-result", shape=_logs_shape)
 def _query_result(world: World, item: DataItem, principal: str) -> list:
     return verdicts_for(world, item, "R-LOGS-60", principal)
 

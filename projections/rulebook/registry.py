@@ -29,9 +29,32 @@ BOTOCORE_MODELS = "botocore 1.44.5 service models (kms, logs, cloudwatch: servic
 BOTOCORE_SHAPES = "botocore 1.44.5 service model shapes (service-2.json)"
 SPEC = "SPEC"
 
+#: What each source is for a person reading ``kmsim rules``, who has neither the seed files
+#: nor the SPEC: the public page each seed file was saved from (title and address).
+SOURCE_PAGES: dict[str, str] = {
+    SEED_000: "AWS CloudWatch API Reference, AssociateDatasetKmsKey "
+    "<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/"
+    "API_AssociateDatasetKmsKey.html>",
+    SEED_001: "Boto3 documentation, CloudWatch.Client.disassociate_dataset_kms_key "
+    "<https://boto3.amazonaws.com/v1/documentation/api/latest/reference/services/cloudwatch/"
+    "client/disassociate_dataset_kms_key.html>",
+    SEED_002: "AWS SDK for Dart (aws_client), CloudWatchLogs.associateKmsKey "
+    "<https://pub.dev/documentation/aws_client/latest/cloud_watch_logs/CloudWatchLogs/"
+    "associateKmsKey.html>",
+    SEED_003: "Boto3 documentation, CloudWatchLogs.Client.associate_kms_key "
+    "<https://boto3.amazonaws.com/v1/documentation/api/latest/reference/services/logs/client/"
+    "associate_kms_key.html>",
+    SEED_004: "AWS CloudWatch Logs API Reference, AssociateKmsKey "
+    "<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/"
+    "API_AssociateKmsKey.html>",
+    REFERENCE: "the AWS API documentation shipped in botocore 1.44.5's service models "
+    "(kms, logs, cloudwatch)",
+    SPEC: "kmsim's design (its behaviour where the AWS pages say nothing)",
+}
+
 PROFILES: dict[str, str] = {
-    "seed": "the seed pages (default)",
-    "api-2026": "the newer text of the AWS SDK models in reference/ (botocore 1.44.5)",
+    "seed": "the AWS documentation pages the rules were first written from (default)",
+    "api-2026": "the newer text of the AWS API documentation in botocore 1.44.5's models",
 }
 ALL_PROFILES = tuple(PROFILES)
 

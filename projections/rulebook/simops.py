@@ -5,7 +5,7 @@ that they are events like any other. Where an answer is AWS's (UnknownOperationE
 for an operation a service does not have), the rule cites where it was seen.
 """
 
-from projections.rulebook.registry import SPEC, Rule, declare
+from projections.rulebook.registry import SPEC, Assumption, Rule, declare, declare_assumptions
 
 OBSERVED_UNKNOWN = ("observed behaviour: CloudWatch Logs answers an operation it does not have "
                     "with HTTP 400 and the body {\"__type\":\"UnknownOperationException\"} "
@@ -34,4 +34,27 @@ declare(
          "allowed when the key policy allows the principal directly, or the key policy allows "
          "the account (`arn:aws:iam::ACCOUNT:root` or `ACCOUNT`) *and* an identity policy of "
          "the principal allows it."),
+    Rule("R-SIM-06", "sim:SaveVariables records values a scenario's steps saved (a name for a "
+         "response field's value, as save binds it), so that a log names them as its scenario "
+         "did; where in the log they are recorded is A-SAVED-VALUES; it changes no simulated "
+         "resource", "assumption A-SAVED-VALUES", assumption="A-SAVED-VALUES"),
+)
+
+declare_assumptions(
+    Assumption(
+        id="A-SAVED-VALUES",
+        statement="Where a scenario run records the values its steps save (save = { k1 = "
+        "\"KeyMetadata.Arn\" }) in its log, as sim:SaveVariables events, so that every "
+        "reader of the log (kmsim at, explain, diff, debug, whatif) names a key k1 as the "
+        "scenario did; an event is numbered like any other, so where it goes decides which "
+        "event numbers it moves",
+        default="end",
+        alternatives=("step", "none"),
+        meaning={"end": "one event after the last step holds every value saved (the last "
+                 "one saved under a name): no step's event number changes",
+                 "step": "one event right after each step that saves: a value is known from "
+                 "that moment on, and each such event moves the numbers of the events after "
+                 "it by one",
+                 "none": "nothing is recorded: a log names keys by their alias or key id"},
+    ),
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from events.record import Event
 from projections.iam.policy import parse_policy
 from projections.model import Principal
@@ -22,6 +25,29 @@ def _label(world: World, event: Event) -> None:
     item = world.items.get(seq)
     if item is not None:
         item.label = event.req["Label"]
+
+
+@dataclass
+class SavedValues:
+    """The values a scenario saved (``save = { k1 = "KeyMetadata.Arn" }``), as its log's
+    ``sim:SaveVariables`` events recorded them (A-SAVED-VALUES): name -> value, and the
+    number of the event that recorded each."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    recorded_by: dict[str, int] = field(default_factory=dict)
+
+
+def saved_values(world: World) -> dict[str, Any]:
+    """The saved values ``world`` knows (name -> value); empty when none were recorded."""
+    return dict(world.peek(SavedValues).values)
+
+
+@folds("sim:SaveVariables")
+def _save_variables(world: World, event: Event) -> None:
+    state = world.state(SavedValues)
+    for name, value in event.req["Variables"].items():
+        state.values[name] = value
+        state.recorded_by[name] = event.seq
 
 
 @folds("sim:SetKeyUnavailable")

@@ -10,7 +10,7 @@ into them (a million-event log has about a million items):
   checkpoint the live items are frozen in place, and the first write to a frozen item
   saves its old version first, so every checkpoint still sees its items as they were;
 * a world restored from a checkpoint reads items through a copy-on-read view
-  (:class:`~projections.store.itemstore.ItemsAt`).
+  (:class:`~projections.store.itemsat.ItemsAt`).
 
 Memory is bounded: a checkpoint is due every ``every`` events, ``every`` grows with the
 size of a snapshot (:data:`BYTES_PER_EVENT`), and when the checkpoints' total size passes
@@ -33,7 +33,8 @@ import zlib
 from typing import Any
 
 from projections.model import Association, Cause, Key
-from projections.store.itemstore import ItemsAt, ItemStore, LiveItems
+from projections.store.itemsat import ItemsAt
+from projections.store.itemstore import ItemStore, LiveItems
 
 CHECKPOINT_EVERY = 256
 #: Total bytes of (compressed) checkpoints kept; past it, every other checkpoint is dropped.
@@ -237,3 +238,88 @@ class Checkpoints:
     def sizes(self) -> list[tuple[int, int]]:
         """``(events folded, stored bytes)`` of each checkpoint kept."""
         return [(n, len(b)) for n, b in zip(self._index, self._blob, strict=True)]
+
+
+# -- saving a timeline's store (the sidecar) ---------------------------------------------
+def _rebuild_item(cls: type, values: tuple) -> Any:
+    item = object.__new__(cls)
+    for name, value in zip(_item_fields(cls), values, strict=True):
+        object.__setattr__(item, name, value)
+    return item
+
+
+def _item_fields(cls: type) -> tuple[str, ...]:
+    return _model_fields(cls)
+
+
+def _reduce_as(base: type) -> Any:
+    def reduce(obj: Any) -> tuple:
+        return _rebuild_item, (base, tuple(getattr(obj, f) for f in _item_fields(base)))
+    return reduce
+
+
+def export_state(checkpoints: Checkpoints, world: Any) -> dict:
+    """Everything needed to go on from ``world`` (the live world, whose items are
+    ``checkpoints.items``) and its checkpoints in another process: pickle it with
+    :func:`dump_state`, back with :func:`import_state`."""
+    store, live = checkpoints._store, checkpoints._store.live
+    twins = set(store._frozen.values())
+    state = {k: v for k, v in world.__dict__.items() if k not in _SKIP}
+    state["_serial_next"] = next(copy.copy(world._serial))
+    state["_class"] = type(world)
+    return {
+        "world": state,
+        "every": checkpoints.every, "budget": checkpoints.budget,
+        "index": checkpoints._index, "id": checkpoints._id, "blob": checkpoints._blob,
+        # The live models' histories are these very lists (one pickle keeps them shared).
+        "histories": checkpoints._histories.lists,
+        "floor": store.floor, "latest": store.latest, "exceptions": store.exceptions,
+        "dirty": store.dirty, "objs": live.objs, "cols": live.cols,
+        "unsorted": live._unsorted,
+        # Frozen twins and row items are classes made at run time: saved as their base
+        # class, and the frozen ones frozen again on import.
+        "frozen": [seq for seq, item in live.objs.items() if type(item) in twins],
+    }
+
+
+def runtime_classes(checkpoints: Checkpoints) -> set[type]:
+    """The item classes made at run time (frozen twins, the row class): not picklable by
+    name, so :func:`dump_state` saves their items as their base class."""
+    store = checkpoints._store
+    return set(store._frozen.values()) | {store.live._row_class}
+
+
+def dump_state(state: Any, file: Any, runtime: set[type]) -> None:
+    """Pickle a state holding :func:`export_state`'s result to a binary file; ``runtime``
+    is :func:`runtime_classes` of its checkpoints."""
+    table = _DISPATCH.copy()
+    for twin in runtime:
+        table[twin] = _reduce_as(twin._thawed_class)
+    pickler = pickle.Pickler(file, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = table
+    pickler.dump(state)
+
+
+def import_state(state: dict) -> tuple[Checkpoints, Any]:
+    """The checkpoints and live world :func:`export_state` saved (unpickled)."""
+    cps = Checkpoints(state["every"], state["budget"])
+    cps._index, cps._id, cps._blob = state["index"], state["id"], state["blob"]
+    cps._bytes = sum(map(len, cps._blob))
+    hist = cps._histories
+    hist.lists = state["histories"]
+    hist._index = {id(lst): i for i, lst in enumerate(hist.lists)}
+    store = cps._store
+    store.floor, store.latest = state["floor"], state["latest"]
+    store.exceptions, store.dirty = state["exceptions"], state["dirty"]
+    live = store.live
+    live.objs, live.cols, live._unsorted = state["objs"], state["cols"], state["unsorted"]
+    for seq in state["frozen"]:
+        store._freeze_one(live.objs[seq])
+    ws = state["world"]
+    cls = ws.pop("_class")
+    world = cls.__new__(cls)
+    serial = ws.pop("_serial_next")
+    world.__dict__.update(ws)
+    world._serial = itertools.count(serial)
+    world.items = live
+    return cps, world

@@ -32,7 +32,7 @@ class ItemColumns:
     """
 
     __slots__ = ("_last", "_shape_ix", "_shapes", "alive", "dead", "expires", "seqs", "shape",
-                 "written")
+                 "spans", "written")
 
     def __init__(self) -> None:
         self.seqs = array("q")
@@ -40,6 +40,9 @@ class ItemColumns:
         self.expires = array("q")
         self.shape = array("l")
         self.alive: bytearray | None = None
+        #: ``t0, t1`` per row (a batch whose log events span other times than its
+        #: write, ``extra={"t0": .., "t1": ..}``); made at the first such row.
+        self.spans: array | None = None
         self.dead = 0
         self._shapes: list[tuple[str, str, str, str, tuple[str | None, ...]]] = []
         self._shape_ix: dict[tuple, int] = {}
@@ -50,11 +53,18 @@ class ItemColumns:
         return len(self.seqs) - self.dead
 
     def append(self, seq: int, kind: str, resource: str, account: str, region: str,
-               written_at: int, keys: tuple[str | None, ...], expires_at: int | None) -> bool:
-        """Add a plain item; False (nothing added) unless ``seq`` is past the last row's."""
+               written_at: int, keys: tuple[str | None, ...], expires_at: int | None,
+               span: tuple[int, int] | None = None) -> bool:
+        """Add a plain item (``span``: its ``extra`` is ``{"t0": .., "t1": ..}``); False
+        (nothing added) unless ``seq`` is past the last row's."""
         seqs = self.seqs
         if seqs and seq <= seqs[-1]:
             return False  # rows stay in seq order, so a row is found by bisection
+        spans = self.spans
+        if span is not None or spans is not None:
+            if spans is None:
+                spans = self.spans = array("q", [NEVER]) * (2 * len(seqs))
+            spans.extend((NEVER, NEVER) if span is None else span)
         # Rows of one resource nearly always share one shape: a lookup by the resource
         # (its hash is cached) and identity checks, not a 5-tuple built and hashed.
         last = self._last.get(resource)
@@ -97,8 +107,11 @@ class ItemColumns:
         """Row ``i`` as an item of class ``cls`` (DataItem or a class of the same layout)."""
         kind, resource, account, region, keys = self._shapes[self.shape[i]]
         expires = self.expires[i]
+        spans = self.spans
+        extra = None if spans is None or spans[2 * i] == NEVER else \
+            {"t0": spans[2 * i], "t1": spans[2 * i + 1]}
         item = DataItem(self.seqs[i], kind, resource, account, region, self.written[i],
-                        keys, None, None, None if expires == NEVER else expires)
+                        keys, None, None, None if expires == NEVER else expires, None, extra)
         if cls is not DataItem:
             item.__class__ = cls
         return item

@@ -3,7 +3,7 @@
 A world's ``items`` is one of three mappings of seq -> :class:`~projections.model.DataItem`:
 :class:`ItemDict` (a fresh world, a clone, a copy), the live timeline's
 :class:`~projections.store.itemstore.LiveItems` (plain items as rows of columns), or a
-restored checkpoint's :class:`~projections.store.itemstore.ItemsAt` (copy-on-read). Every
+restored checkpoint's :class:`~projections.store.itemsat.ItemsAt` (copy-on-read). Every
 one has :meth:`AddsItems.add`, so a fold says what the item is and the store decides how
 to hold it; no fold tests which store it has.
 """

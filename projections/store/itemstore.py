@@ -12,13 +12,13 @@ would cost time and memory in proportion to the log for every checkpoint. Instea
   to a frozen item's attribute saves a copy of its old version for the checkpoints
   taken so far, then thaws it (this is the only per-write cost, and only for items
   changed after a checkpoint: a deleted log group, a label, an expiry);
-* :class:`ItemsAt` is the ``items`` of a world restored from a checkpoint: a mapping
-  that hands out private copies on first access, so folding later events into that
-  world never touches shared objects.
+* :class:`~projections.store.itemsat.ItemsAt` (``itemsat.py``) is the ``items`` of a world
+  restored from a checkpoint: a mapping that hands out private copies on first access,
+  so folding later events into that world never touches shared objects.
 
-Items must be stored under their ``seq`` (as ``items.add`` and ``World.add_item`` do). Changing a
-mutable value inside an item (``item.extra[k] = v``) instead of assigning the attribute
-is not seen: assign a new value.
+Items must be stored under their ``seq`` (as ``items.add`` and ``World.add_item`` do).
+Changing a mutable value inside an item (``item.extra[k] = v``) instead of assigning the
+attribute is not seen: assign a new value.
 """
 
 from __future__ import annotations
@@ -200,11 +200,17 @@ class LiveItems(AddsItems, MutableMapping):
     def add(self, seq: int, kind: str, resource: str, account: str, region: str,
             written_at: int, keys: tuple[str | None, ...], cause: Cause | None = None,
             expires_at: int | None = None, extra: dict | None = None) -> DataItem | None:
-        """Store a new item: a plain one (no cause or extra) as a row of the columns when a
-        row can hold it here (None is returned: no object is made), else as an object."""
-        if cause is None and extra is None and seq > self._store.floor and \
-                seq not in self.objs and self.cols.append(
-                    seq, kind, resource, account, region, written_at, keys, expires_at):
+        """Store a new item: a plain one (no cause; no extra, or only a batch's event times
+        ``t0``/``t1``) as a row of the columns when a row can hold it here (None is
+        returned: no object is made), else as an object."""
+        span = None
+        if extra is not None and len(extra) == 2 and type(extra.get("t0")) is int and \
+                type(extra.get("t1")) is int:
+            span = (extra["t0"], extra["t1"])  # a batch's event times: two more columns
+        if cause is None and (extra is None or span is not None) and \
+                seq > self._store.floor and seq not in self.objs and self.cols.append(
+                    seq, kind, resource, account, region, written_at, keys, expires_at,
+                    span):
             return None
         return super().add(seq, kind, resource, account, region, written_at, keys, cause,
                            expires_at, extra)
@@ -342,58 +348,3 @@ def _row_class(live: LiveItems) -> type:
     return type("RowDataItem", (DataItem,), {
         "__slots__": (), "__setattr__": __setattr__, "__delattr__": __delattr__,
         "_thawed_class": DataItem})
-
-
-class ItemsAt(AddsItems, MutableMapping):
-    """The ``items`` of a world restored from a checkpoint: copy-on-read over the store."""
-
-    def __init__(self, store: ItemStore, cp_id: int, floor: int) -> None:
-        self._store = store
-        self._cp = cp_id
-        self._floor = floor
-        self._own: dict[int, Any] = {}   # private copies, new items; None: removed
-
-    def __getitem__(self, seq: int) -> DataItem:
-        own = self._own
-        if seq in own:
-            item = own[seq]
-        else:
-            shared = self._store.version(seq, self._cp, self._floor) \
-                if isinstance(seq, int) else None
-            item = own[seq] = None if shared is None else copy_item(shared)
-        if item is None:
-            raise KeyError(seq)
-        return item
-
-    def __contains__(self, seq: object) -> bool:
-        if seq in self._own:
-            return self._own[seq] is not None
-        return isinstance(seq, int) and \
-            self._store.version(seq, self._cp, self._floor) is not None
-
-    def __setitem__(self, seq: int, item: DataItem) -> None:
-        self._own[seq] = item
-
-    def __delitem__(self, seq: int) -> None:
-        if seq not in self:
-            raise KeyError(seq)
-        self._own[seq] = None
-
-    def __iter__(self) -> Iterator[int]:
-        base = self._store.seqs_at(self._cp, self._floor)
-        extra = sorted(s for s, v in self._own.items() if v is not None and
-                       self._store.version(s, self._cp, self._floor) is None)
-        own = self._own
-        for seq in _merge(base, extra):
-            if seq not in own or own[seq] is not None:
-                yield seq
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __reduce__(self) -> Any:
-        return (ItemDict, ([(k, copy_item(v)) for k, v in self.items()],))
-
-
-def _merge(a: list[int], b: list[int]) -> Iterator[int]:
-    return heapq.merge(a, b)

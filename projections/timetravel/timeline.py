@@ -17,12 +17,32 @@ from __future__ import annotations
 import bisect
 import gc
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from events.codec import UnsupportedEventVersion
+from events.logfile import LogError
 from events.logindex import FileEvents, IndexedLog
 from events.record import Event
 from projections.store import CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints
+from projections.store import sidecar as sidecars
+from projections.store.checkpoints import (
+    dump_state,
+    export_state,
+    import_state,
+    runtime_classes,
+)
 from projections.world import World
+
+
+class FoldFailed(Exception):
+    """A recorded event the rules cannot fold: ``seq``, its frame's byte ``offset`` (when
+    read from a file) and the error (``__cause__`` and ``error``)."""
+
+    def __init__(self, seq: int, offset: int | None, error: Exception) -> None:
+        super().__init__(f"event #{seq} cannot be folded: {type(error).__name__}: {error}")
+        self.seq = seq
+        self.offset = offset
+        self.error = error
 
 
 class Timeline:
@@ -41,55 +61,163 @@ class Timeline:
         self._checkpoints = Checkpoints(every, budget)
         self._live.items = self._checkpoints.items
         self._checkpoints.take(self._live, 0)  # the empty world
+        #: What the last :meth:`from_log` did (see there); empty otherwise.
+        self.load_stats: dict[str, object] = {}
         for e in events:
             self.append(e)
 
     @classmethod
     def from_log(cls, path: str, profile: str, settings: dict[str, str], start: int,
-                 every: int = CHECKPOINT_EVERY, budget: int = CHECKPOINT_BUDGET
-                 ) -> Timeline:
+                 every: int = CHECKPOINT_EVERY, budget: int = CHECKPOINT_BUDGET, *,
+                 sidecar: bool = False, on_batch: Callable[[int], None] | None = None,
+                 notes: list[str] | None = None) -> Timeline:
         """Fold a log file, keeping only each event's offset and time in memory. The log's
         reader checks every event (a frame that is not an event, a seq out of order or a
-        time going back raises ``LogCorrupt`` naming its byte offset)."""
-        timeline = cls(profile, settings, start, every=every, budget=budget)
-        log = IndexedLog(path)
+        time going back raises ``LogCorrupt`` naming its byte offset); an event the rules
+        cannot fold raises :class:`FoldFailed`.
+
+        With ``sidecar``, the index beside the log (:mod:`projections.store.sidecar`) is
+        used when it still describes the log, and only the frames after it are read and
+        folded (a log that grew is followed); it is (re)written when that saved work.
+        ``notes`` gets one line for each thing a user should hear (a damaged index, one
+        that cannot be written). ``on_batch(offset)`` reports progress per read.
+        ``load_stats`` says what happened: ``index`` (``none``, ``built``, ``used``,
+        ``followed``) and ``folded`` (events decoded and folded by this load)."""
+        notes = [] if notes is None else notes
+        restored = None
+        if sidecar:
+            try:
+                restored = sidecars.read_sidecar(path, profile, settings)
+            except sidecars.SidecarProblem as problem:
+                if problem.warn:
+                    notes.append(f"{sidecars.sidecar_path(path)}: {problem.message}; "
+                                 "rebuilding it")
+        if restored is not None:
+            stamp, state = restored
+            timeline = cls._restored(profile, settings, start, state)
+            log = IndexedLog(path, state["offsets"], timeline.times, stamp.covered)
+        else:
+            stamp = None
+            timeline = cls(profile, settings, start, every=every, budget=budget)
+            log = IndexedLog(path)
+        before = len(log.times)
         # A bulk load makes millions of objects and no garbage cycles: the cyclic collector
         # would only re-scan the growing world (a third of the load time). Off meanwhile;
         # afterwards the loaded objects are frozen out of later collections.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            timeline._fold_all(log.read(), 0)
+            timeline._fold_all(log.read(on_batch), before, log.offsets)
         finally:
             if collecting:
                 gc.enable()
                 gc.freeze()
         timeline.times, timeline.events = log.times, log.events
+        timeline.events.end = log.end
+        folded = len(log.times) - before
+        timeline.load_stats = {"index": "none", "folded": folded}
+        if sidecar:
+            timeline.load_stats["index"] = ("used" if stamp is not None and not folded else
+                                            "followed" if stamp is not None else "built")
+            if (stamp is None or folded) and len(log.times) >= sidecars.MIN_EVENTS:
+                timeline._save_sidecar(path, log.end, stamp, notes)
         return timeline
 
-    def _fold_all(self, events: Iterable[Event], n: int) -> None:
+    @classmethod
+    def _restored(cls, profile: str, settings: dict[str, str], start: int, state: dict
+                  ) -> Timeline:
+        timeline = cls.__new__(cls)
+        timeline.profile, timeline.settings, timeline.start = profile, dict(settings), start
+        timeline.times = state["times"]
+        timeline._checkpoints, timeline._live = import_state(state["store"])
+        timeline.events = []
+        timeline.load_stats = {}
+        return timeline
+
+    def _save_sidecar(self, path: str, end: int, stamp: sidecars.Stamp | None,
+                      notes: list[str]) -> None:
+        """Write the index beside the log (after a load that read events). A directory
+        that cannot take it only costs speed: said once, in ``notes``."""
+        try:
+            new = sidecars.stamp_log(path, end, len(self.times), self.profile, self.settings,
+                                     *((stamp.crc, stamp.covered) if stamp else ()))
+            state = {"times": self.times, "offsets": self.events.offsets,
+                     "store": export_state(self._checkpoints, self._live)}
+            runtime = runtime_classes(self._checkpoints)
+            sidecars.write_sidecar(path, new, state,
+                                   lambda obj, file: dump_state(obj, file, runtime))
+        except OSError as exc:
+            notes.append(f"cannot write the index {sidecars.sidecar_path(path)} "
+                         f"({exc.strerror or exc}): every load reads the whole log")
+
+    def _fold_all(self, events: Iterable[Event], n: int, offsets: array | None = None
+                  ) -> None:
         """Fold events ``n + 1...`` in order (their times already checked), checkpointing
-        as due (the replay hot loop)."""
+        as due (the replay hot loop). An event the rules cannot fold raises
+        :class:`FoldFailed` (``offsets``, when given, names its byte offset)."""
         world, checkpoints = self._live, self._checkpoints
         fold, due = world.fold, checkpoints.due
-        for event in events:
-            fold(event)
-            n += 1
-            if n >= due:
-                checkpoints.take(world, n)
-                due = checkpoints.due
+        event = None
+        try:
+            for event in events:
+                fold(event)
+                n += 1
+                if n >= due:
+                    checkpoints.take(world, n)
+                    due = checkpoints.due
+        except (LogError, UnsupportedEventVersion, KeyboardInterrupt):
+            raise  # the file's problem, or the user's: not a fold's
+        except Exception as exc:
+            if event is None:
+                raise
+            offset = offsets[n] if offsets is not None and n < len(offsets) else None
+            raise FoldFailed(event.seq, offset, exc) from exc
 
     # -- building ------------------------------------------------------------------------
-    def append(self, event: Event) -> None:
-        """Add the next recorded event (times must not decrease)."""
-        if not isinstance(self.events, list):
-            raise TypeError("a timeline read from a log file is read-only")
+    def append(self, event: Event, frame_size: int | None = None) -> None:
+        """Add the next recorded event (times must not decrease). When the events are a
+        log file's (:meth:`from_log`, :meth:`keep_in_file`), the event has just been
+        appended to that file and ``frame_size`` is its frame's length in bytes: only
+        its offset is kept, and the event is read back from the file when asked for."""
+        events = self.events
+        if not isinstance(events, list) and frame_size is None:
+            raise TypeError("a timeline read from a log file is appended to by its writer "
+                            "(give the frame's size)")
         times = self.times
         if times and event.t < times[-1]:
             raise ValueError(f"event #{event.seq} goes back in time")
         times.append(event.t)
-        self._fold_all((event,), len(times) - 1)
-        self.events.append(event)
+        world, checkpoints = self._live, self._checkpoints
+        world.fold(event)  # an error here is the caller's to report (the recorder's crash)
+        if len(times) >= checkpoints.due:
+            checkpoints.take(world, len(times))
+        if isinstance(events, list):
+            events.append(event)
+        else:
+            events.append_offset(events.end)
+            events.end += frame_size
+
+    def keep_in_file(self, path: str, end: int, before_read: Callable[[], None]) -> None:
+        """From now on keep only the offsets of events (in memory: 16 bytes each, not the
+        events): they are in the log at ``path``, whose first ``end`` bytes hold the
+        events so far, written through a writer whose buffered frames ``before_read()``
+        hands to the file. The events so far must be in memory or already the file's."""
+        events = self.events
+        if isinstance(events, list):
+            if events:
+                raise ValueError("keep_in_file needs an empty timeline or a log's")
+            events = self.events = FileEvents(path, array("q"))
+            events.end = end
+        events.before_read = before_read
+
+    def refolded(self) -> Timeline:
+        """A fresh timeline with the same events folded again (in memory or the file's)."""
+        fresh = Timeline(self.profile, self.settings, self.start,
+                         every=CHECKPOINT_EVERY, budget=self._checkpoints.budget)
+        fresh._fold_all(iter(self.events), 0)
+        fresh.times = array("q", self.times)
+        fresh.events = list(self.events) if isinstance(self.events, list) else self.events
+        return fresh
 
     # -- answers -------------------------------------------------------------------------
     def count_at(self, t: int, through_seq: int | None = None) -> int:

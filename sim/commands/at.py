@@ -1,41 +1,89 @@
-"""``kmsim at LOG TIME [--as P] [--json]``: every answer at one moment (SPEC 9, a contract).
+"""``kmsim at LOG TIME [--as P] [--json]``: every answer at one moment (SPEC 9, a contract),
+per resource first (the roll-up), then the items on request.
 
-Also home of what the time-travel verbs (at, explain, diff, history, replay, whatif)
-share: opening LOG, reading TIME, choosing the principal.
+Filters: ``--resource R`` and ``--key K`` choose the items counted and listed, ``--status S``
+and ``--limit N`` only the items listed (see :class:`projections.timetravel.answers.Selection`).
+``--json`` streams the document item by item.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+from collections.abc import Iterable, Iterator
 
-from events.timefmt import format_offset, parse_rfc3339
-from projections.arns import short_resource
-from projections.timetravel.answers import answers_at
+from events.timefmt import format_offset, format_time, parse_rfc3339
+from projections.arns import LOG_GROUP_ARN, resource_from_name, short_resource
+from projections.decrypt import Answer
+from projections.model import DataItem
+from projections.names import item_label, key_name, time_name
+from projections.timetravel.answers import (
+    STATUSES,
+    Selection,
+    association_docs,
+    key_docs,
+    listed_items,
+    read_items,
+    walk,
+    write_answers,
+)
+from projections.timetravel.rollup import rollup_lines
+from projections.world import World
 from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
+    Opened,
     add_log_args,
     open_log,
     resolve_principal,
     world_at,
 )
+from sim.errors import InputError
+
+#: Without --items, the items are listed when the selection covers at most this many.
+SHOWN = 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the verb."""
     p = sub.add_parser(
-        "at", help="every answer at one moment: items, keys, associations",
-        description="What can be decrypted at TIME, by whom, and why: every data item's "
-        "status (yes/no/maybe/gone) with its keys and rules, every key's state, every "
-        "association. --json prints the SPEC 9 document.",
+        "at", help="every answer at one moment: per resource, then items, keys, associations",
+        description="What can be decrypted at TIME, by whom, and why. First per resource (each "
+        "log group, the dataset, the query results): what share of its data is yes, no, maybe "
+        "or gone, written when, under which keys, and what is lost for good at a key's "
+        "DeletionDate; then each key's state and each association; then the items (when few, "
+        "or with --items). --json prints the whole document, items included.",
         epilog=f"TIME: {TIME_HELP}. Keys are named by their first alias, else the scenario "
-        "variable that saved them, else their key id.")
+        "variable that saved them, else their key id. R: logs:NAME (or a log group's name), "
+        "logs:query-result, cloudwatch:dataset, or an ARN. K: an alias, key ARN, key id or "
+        "scenario variable.")
     add_log_args(p)
     p.add_argument("time", metavar="TIME", help=TIME_HELP)
     p.add_argument("--as", dest="as_", metavar="P", help=AS_HELP)
-    p.add_argument("--json", action="store_true", help="print the SPEC 9 JSON document")
+    p.add_argument("--json", action="store_true",
+                   help="print the JSON document (the items, keys and associations, and the "
+                   "roll-up as 'resources'), streamed item by item")
+    p.add_argument("--resource", action="append", default=[], metavar="R",
+                   help="only this resource's items (repeatable)")
+    p.add_argument("--key", action="append", default=[], metavar="K",
+                   help="only items that may be under this key (repeatable)")
+    p.add_argument("--status", action="append", default=[], choices=STATUSES,
+                   help="list only items with this answer (repeatable; the roll-up still "
+                   "counts every answer)")
+    p.add_argument("--limit", type=_count, metavar="N", help="list at most N items")
+    p.add_argument("--items", action="store_true",
+                   help=f"list the items even when there are more than {SHOWN}")
     p.set_defaults(func=run)
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (give 0, 1, 2, ...)")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,39 +91,123 @@ def run(args: argparse.Namespace) -> int:
     opened = open_log(args.log, args.profile, args.set)
     principal = resolve_principal(opened, args.as_)
     world = world_at(opened, args.time)
-    doc = answers_at(world, principal, opened.variables, with_reasons=not args.json)
+    selection = Selection(
+        resources=_resources(opened, world, args.resource) if args.resource else None,
+        keys=_keys(opened, world, args.key) if args.key else None,
+        statuses=frozenset(args.status) if args.status else None, limit=args.limit)
     if args.json:
-        print(json.dumps(doc, indent=2))
+        write_answers(sys.stdout, world, principal, opened.variables, selection)
         return 0
-    print("\n".join(table_lines(doc, opened.start)))
+    for line in report_lines(world, principal, opened, selection, args.items):
+        print(line)
     return 0
 
 
-def table_lines(doc: dict, start: int) -> list[str]:
-    """The ``kmsim at`` document as tables for people."""
-    t = parse_rfc3339(doc["time"])
-    out = [f"at {format_offset(t, start)} ({doc['time']}) as {doc['principal']}", ""]
-    names = {k["arn"]: k["name"] for k in doc["keys"]}
-    out.append(f"keys ({len(doc['keys'])})")
-    out.append(f"  {'name':<24} {'state':<16} arn")
-    out += [f"  {k['name']:<24} {k['state']:<16} {k['arn']}" for k in doc["keys"]]
-    out.append("")
-    out.append(f"associations ({len(doc['associations'])})")
-    out.append(f"  {'resource':<32} {'state':<15} key")
-    for a in doc["associations"]:
+def _resources(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
+    """``--resource`` values as resource ARNs; one that names nothing is bad input."""
+    loaded = opened.loaded
+    found = set()
+    known: set[str] | None = None
+    for ref in refs:
+        try:
+            arn = resource_from_name(ref, loaded.region, loaded.account)
+        except ValueError:
+            arn = resource_from_name(f"logs:{ref}", loaded.region, loaded.account)
+        arn = arn.removesuffix(":*") if LOG_GROUP_ARN.fullmatch(arn) else arn
+        if arn not in world.associations:
+            if known is None:  # only when an association does not name it: one pass
+                known = {item.resource for item in read_items(world)}
+            if arn not in known:
+                names = sorted({short_resource(r) for r in known | set(world.associations)})
+                raise InputError(f"unknown resource {ref!r}: no data and no association at "
+                                 "this moment", None, None,
+                                 f"resources here: {', '.join(names) or '(none)'}")
+        found.add(arn)
+    return frozenset(found)
+
+
+def _keys(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
+    """``--key`` values as key ARNs (an alias, ARN, id, name shown, or scenario variable)."""
+    loaded = opened.loaded
+    found = set()
+    for ref in refs:
+        value = str(opened.variables.get(ref, ref))
+        key = world.key_by_arn(value) or world.find_key(value, loaded.account, loaded.region)
+        if key is None:
+            key = next((k for k in world.keys.values()
+                        if key_name(world, k, opened.variables) == ref), None)
+        if key is None:
+            names = [key_name(world, k, opened.variables) for k in world.keys.values()]
+            raise InputError(f"unknown key {ref!r} at this moment", None, None,
+                             f"keys here: {', '.join(names) or '(none)'}")
+        found.add(key.arn)
+    return frozenset(found)
+
+
+def report_lines(world: World, principal: str, opened: Opened, selection: Selection,
+                 items: bool = False) -> Iterator[str]:
+    """The answers for people: the roll-up per resource, keys, associations, then the items
+    (all of them with ``items``, else only when the selection lists at most ``SHOWN``).
+
+    One pass makes the roll-up and keeps the first ``SHOWN + 1`` items; a longer list with
+    ``items`` is a second pass, printed as it goes (one evaluation per shape each time).
+    """
+    start = opened.start
+    style = getattr(opened.loaded, "time_style", "offset")  # as the scenario wrote times
+    keys = key_docs(world, opened.variables)
+    names: dict[str | None, str] = {k["arn"]: k["name"] for k in keys}
+    first: list[tuple[DataItem, Answer]] = []
+    listed = 0
+
+    def keep(item: DataItem, answer: Answer) -> None:
+        nonlocal listed
+        listed += 1
+        if listed <= SHOWN + 1:
+            first.append((item, answer))
+
+    rollup = walk(world, principal, selection, keep)
+
+    def when(text: str) -> str:
+        return time_name(parse_rfc3339(text), start, style)
+
+    other = format_offset(world.now, start) if style == "clock" else format_time(world.now)
+    yield f"at {time_name(world.now, start, style)} ({other}) as {principal}"
+    yield ""
+    yield from rollup_lines(rollup.docs(), when, names)
+    yield from ["", f"keys ({len(keys)})", f"  {'name':<24} {'state':<16} arn"]
+    for k in keys:
+        yield f"  {k['name']:<24} {k['state']:<16} {k['arn']}"
+    assocs = association_docs(world)
+    yield from ["", f"associations ({len(assocs)})", f"  {'resource':<32} {'state':<15} key"]
+    for a in assocs:
         key = names.get(a["key"], a["key"]) if a["key"] else "-"
-        out.append(f"  {short_resource(a['resource']):<32} {a['state']:<15} {key}")
-    out.append("")
-    out.append(f"items ({len(doc['items'])})")
-    out.append(f"  {'label':<12} {'status':<7} {'resource':<24} {'written':>9}  keys / rules")
-    for i in doc["items"]:
-        keys = ", ".join(names.get(k, k) if k else "service-owned" for k in i["keys"])
-        perm = " permanent" if i["permanent"] else ""
-        written = format_offset(parse_rfc3339(i["written_at"]), start)
-        out.append(f"  {i['label']:<12} {i['status']:<7} {short_resource(i['resource']):<24} "
-                   f"{written:>9}  {keys}; {', '.join(i['rules'])}{perm}")
-        for reason in i.get("reasons", [])[:3]:
-            for arn, name in names.items():
+        yield f"  {short_resource(a['resource']):<32} {a['state']:<15} {key}"
+    yield ""
+    if not items and listed > SHOWN:
+        yield (f"items ({listed}): --items lists them; --status, --resource, --key and "
+               "--limit choose which")
+        return
+    yield f"items ({listed})"
+    yield f"  {'label':<12} {'status':<7} {'resource':<24} {'written':>9}  keys / rules"
+    if listed <= SHOWN + 1:
+        for item, answer in first:
+            yield from item_lines(item, answer, names, start, style)
+        return
+    for item, answer in listed_items(world, principal, selection):  # printed as it goes
+        yield from item_lines(item, answer, names, start, style)
+
+
+def item_lines(item: DataItem, answer: Answer, names: dict[str | None, str], start: int,
+               style: str = "offset") -> list[str]:
+    """One item for people: its answer, keys and rules, then its first reasons."""
+    keys = ", ".join(names.get(k, k) if k else "service-owned" for k in answer.keys)
+    perm = " permanent" if answer.permanent else ""
+    written = time_name(item.written_at, start, style)
+    out = [f"  {item_label(item):<12} {answer.status:<7} {short_resource(item.resource):<24} "
+           f"{written:>9}  {keys}; {', '.join(answer.rules)}{perm}"]
+    for reason in answer.reasons[:3]:
+        for arn, name in names.items():
+            if arn:
                 reason = reason.replace(arn, name)
-            out.append(f"  {'':<12} {reason}")
+        out.append(f"  {'':<12} {reason}")
     return out

@@ -3,6 +3,10 @@
 The answers live in :mod:`sim.debugger`; this module is the terminal side: a
 ``cmd.Cmd`` shell with readline editing and history (``~/.kmsim_history``, written only
 when HOME is writable), and ``--commands FILE|-`` to run a script of commands instead.
+
+Output longer than a page (the terminal's height at the prompt, :data:`SCRIPT_PAGE` lines
+in a script) shows its first page and how many lines are left; ``more`` shows the next
+page, ``more all`` the rest, and ``--all`` never cuts.
 """
 
 from __future__ import annotations
@@ -14,19 +18,20 @@ import difflib
 import json
 import os
 import re
-import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from events.timefmt import format_time
-from projections.arns import short_resource
 from sim.commands.timetravel import add_log_args
+from sim.debug_args import count_arg, parse_call, split_options
+from sim.debug_pager import SCRIPT_PAGE, Pager
+from sim.debug_summary import events_between
 from sim.debugger import DebugError, Session
 from sim.errors import InputError
 from sim.loading import load_timeline
 from sim.runner import parse_set
-from sim.whatif import parse_step
 
 HISTORY_FILE = ".kmsim_history"
 
@@ -41,12 +46,13 @@ SUMMARY = [
     ("diff T1 [T2]", "what changed between two moments (T2 default: the cursor)"),
     ("fork 'CALL ARGS' [--as P]", "what if CALL happened here: kms:EnableKey KeyId=k1"),
     ("events [all]", "the events around the cursor (all: every one)"),
+    ("more [N|all]", "the next page of a long answer (all: the rest)"),
     ("as P", "answer as principal P from now on (a name from the log, or an ARN)"),
     ("help [CMD]", "this list, or one command in detail"),
     ("quit", "leave (also Ctrl-D)"),
 ]
 ALIASES = {"s": "step", "n": "step", "next": "step", "b": "back", "g": "goto", "q": "quit",
-           "exit": "quit", "e": "events", "?": "help", "whatif": "fork"}
+           "exit": "quit", "e": "events", "?": "help", "whatif": "fork", "m": "more"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,6 +68,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="principal for answers (default: the scenario's principal, "
                    "else the account root)")
     p.add_argument("--at", metavar="TIME", help="start with the cursor here (default: start)")
+    p.add_argument("--page", type=int, metavar="N",
+                   help="lines of one answer shown before 'more' is needed (default: the "
+                   f"terminal's height at the prompt, {SCRIPT_PAGE} with --commands)")
+    p.add_argument("--all", action="store_true",
+                   help="never cut long answers (every event, every item)")
     p.set_defaults(func=run)
 
 
@@ -74,7 +85,11 @@ def run(args: argparse.Namespace) -> int:
             session.cursor = session.moment(args.at)
     except DebugError as exc:
         raise InputError(str(exc), None, None, exc.hint) from None
-    shell = DebugShell(session)
+    if args.page is not None and args.page < 1:
+        raise InputError(f"--page {args.page}: a page is at least one line", None, None,
+                         "--page 40, or --all to never cut")
+    shell = DebugShell(session, page=0 if args.all else args.page,
+                       script=args.commands is not None)
     if args.commands is None:
         return shell.interactive()
     try:
@@ -86,30 +101,27 @@ def run(args: argparse.Namespace) -> int:
     return shell.run_script(text.splitlines())
 
 
-class DebugShell(cmd.Cmd):
+class DebugShell(Pager, cmd.Cmd):
     """The prompt. Every command prints its answer; every failure is one line with a hint."""
 
-    def __init__(self, session: Session, stdout: IO[str] | None = None) -> None:
+    def __init__(self, session: Session, stdout: IO[str] | None = None,
+                 page: int | None = None, script: bool = False) -> None:
         super().__init__(stdout=stdout or sys.stdout)
         self.session = session
         self.errors = 0
         self.interactive_mode = False
         self.last = ""
+        self.page = page if page is not None else (SCRIPT_PAGE if script else None)
         self._update_prompt()
 
     # -- plumbing ------------------------------------------------------------------------
     def _update_prompt(self) -> None:
         self.prompt = f"kmsim [{self.session.label()}]> "
 
-    def say(self, lines: list[str] | str) -> None:
-        """Print lines to the shell's output."""
-        for line in [lines] if isinstance(lines, str) else lines:
-            self.stdout.write(line + "\n")
-
     def fail(self, message: str, hint: str = "") -> None:
         """One error line (with its hint) and count it."""
         self.errors += 1
-        self.say(f"error: {message}" + (f"  (hint: {hint})" if hint else ""))
+        self.write_lines([f"error: {message}" + (f"  (hint: {hint})" if hint else "")])
 
     def precmd(self, line: str) -> str:
         """Expand the short aliases (``s``, ``b``, ``g``, ``q``...)."""
@@ -136,7 +148,10 @@ class DebugShell(cmd.Cmd):
         return stop
 
     def emptyline(self) -> bool:
-        """Enter on an empty line repeats step or back (as in gdb); otherwise does nothing."""
+        """Enter on an empty line shows the next page of a long answer, else repeats step
+        or back (as in gdb); otherwise does nothing."""
+        if self.interactive_mode and self._rest is not None:
+            return self.onecmd("more")
         if self.interactive_mode and self.last in ("step", "back"):
             return self.onecmd(self.last)
         return False
@@ -154,7 +169,7 @@ class DebugShell(cmd.Cmd):
         """Complete item labels, principal names and ``#N``/``start``/``end``."""
         w = self.session.world()
         words = [self.session.name(i) for i in w.iter_items()] + list(self.session.loaded.names)
-        words += ["start", "end", "--as", "--json"]
+        words += ["start", "end", "--as", "--json", "--all"]
         return [x for x in words if x.startswith(text)]
 
     # -- running -------------------------------------------------------------------------
@@ -164,7 +179,7 @@ class DebugShell(cmd.Cmd):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue  # blank lines and comments: teaching scripts have both
-            self.say(self.prompt + line)
+            self.write_lines([self.prompt + line])
             if self.onecmd(self.precmd(line)):
                 break
         return 1 if self.errors else 0
@@ -183,15 +198,17 @@ class DebugShell(cmd.Cmd):
                 with contextlib.suppress(OSError):
                     readline.read_history_file(str(history))
         s = self.session
-        self.say([f"kmsim debug: {s.count} events from {s.loaded.source}, start "
-                  f"{format_time(s.start)}, profile {s.timeline.profile}.",
-                  "Type help for the commands; step/back move the cursor; Ctrl-D leaves."])
+        self.write_lines([f"kmsim debug: {s.count:,} events from {s.loaded.source}, start "
+                          f"{format_time(s.start)}, profile {s.timeline.profile}.",
+                          "Type help for the commands; step/back move the cursor; long "
+                          "answers stop at a page (more goes on); Ctrl-D leaves."])
         while True:
             try:
                 self.cmdloop()
                 break
             except KeyboardInterrupt:
-                self.say("^C (type quit to leave)")
+                self._rest = None  # a long answer is dropped, not resumed
+                self.write_lines(["^C (type quit to leave)"])
         if readline is not None and history is not None:
             _save_history(readline, history)
         return 0
@@ -201,11 +218,11 @@ class DebugShell(cmd.Cmd):
         """step [N]: move forward N events (default 1), showing each event and what changed:
         key and association transitions with their rules, timers that fired, items written
         and items whose answer changed."""
-        self.say(self.session.move(self.session.step(_count(arg))))
+        self.say(self.session.move(self.session.step(count_arg(arg))))
 
     def do_back(self, arg: str) -> None:
         """back [N]: move backward N events, showing what is undone."""
-        self.say(self.session.move(self.session.back(_count(arg))))
+        self.say(self.session.move(self.session.back(count_arg(arg))))
 
     def do_goto(self, arg: str) -> None:
         """goto TIME|#N: move the cursor. TIME is +OFFSET (+5m), RFC 3339 UTC, start or end;
@@ -215,40 +232,33 @@ class DebugShell(cmd.Cmd):
         self.say(self.session.move(self.session.moment(arg)))
 
     def do_state(self, arg: str) -> None:
-        """state [--as P]: keys, associations, data items and pending timers at the cursor."""
-        _, opts = split_options(arg)
+        """state [--as P] [--all]: keys, associations, data items and pending timers at the
+        cursor; past a few items, the first ones and the count per resource (--all: every
+        item)."""
+        words, opts = split_options(arg, bools=("--all",))
+        if words:
+            raise DebugError(f"state takes no {words[0]!r}", "state, state --as P, state --all")
         s = self.session
         old = s.principal
         s.principal = s.resolve_principal(opts["as"]) if "as" in opts else old
         try:
-            self.say(s.state_lines())
+            self.say(s.state_lines(every=bool(opts.get("all"))))
         finally:
             s.principal = old
 
     def do_at(self, arg: str) -> None:
-        """at [TIME] [--as P] [--json]: what P can decrypt at TIME (default: the cursor),
-        with the keys and associations; --json prints the `kmsim at --json` document."""
-        words, opts = split_options(arg)
+        """at [TIME] [--as P] [--json] [--all]: what P can decrypt at TIME (default: the
+        cursor), with the keys and associations; past a few items, the first ones and the
+        count of each answer per resource (--all: every item); --json prints the `kmsim at
+        --json` document."""
+        words, opts = split_options(arg, bools=("--json", "--all"))
         s = self.session
         at = s.moment(" ".join(words)) if words else s.cursor
         who = s.resolve_principal(opts["as"]) if "as" in opts else s.principal
-        doc, w = s.answers_document(at, who), s.world(at)  # keys named as at that moment
         if opts.get("json"):
-            self.say(json.dumps(doc, indent=2))
+            self.say(json.dumps(s.answers_document(at, who), indent=2).splitlines())
             return
-        self.say(f"at {s.label(at)} as {s.who(who)}:")
-        for it in doc["items"]:
-            keys = "|".join(s.key_name(k, w) for k in it["keys"])
-            perm = " (permanent)" if it["permanent"] else ""
-            self.say(f"  {it['label']:<10} {short_resource(it['resource']):<20} {keys:<14} "
-                     f"{it['status']}{perm}  {', '.join(it['rules'][:4])}")
-        if not doc["items"]:
-            self.say("  no data items yet")
-        for k in doc["keys"]:
-            self.say(f"  key {s.key_name(k['arn'], w)}: {k['state']}")
-        for a in doc["associations"]:
-            self.say(f"  association {short_resource(a['resource'])}: {a['state']} "
-                     f"(key {s.key_name(a['key'], w)})")
+        self.say(s.at_lines(at, who, every=bool(opts.get("all"))))
 
     def do_explain(self, arg: str) -> None:
         """explain ITEM [--as P]: the causal chain behind an item's answer at the cursor:
@@ -290,17 +300,28 @@ class DebugShell(cmd.Cmd):
         self.say(self.session.fork(op, args, who))
 
     def do_events(self, arg: str) -> None:
-        """events [all]: the events around the cursor (all: every event), the cursor marked."""
+        """events [all]: the events around the cursor (all: every event, a page at a
+        time), the cursor marked."""
         s = self.session
         events = s.timeline.events
         lo, hi = 0, len(events)
         if arg.strip() != "all":
             lo, hi = max(0, s.cursor.n - 10), min(len(events), s.cursor.n + 10)
-        rows = [f"  {s.event_line(e)}" for e in events[lo:hi]]
-        mark = f"  ---- cursor {s.label()} ----"
-        rows.insert(s.cursor.n - lo, mark)
-        self.say(([f"  ... {lo} earlier"] if lo else []) + rows
-                 + ([f"  ... {len(events) - hi} later"] if hi < len(events) else []))
+
+        def rows() -> Iterator[str]:
+            if lo:
+                yield f"  ... {lo:,} earlier"
+            # decoded as the pages are shown: a million events are never all in memory
+            for i, e in enumerate(events_between(events, lo, hi), lo):
+                if i == s.cursor.n:
+                    yield f"  ---- cursor {s.label()} ----"
+                yield f"  {s.event_line(e)}"
+            if s.cursor.n == hi:
+                yield f"  ---- cursor {s.label()} ----"
+            if hi < len(events):
+                yield f"  ... {len(events) - hi:,} later"
+
+        self.say(rows(), total=(hi - lo) + 1 + bool(lo) + (hi < len(events)))
 
     def do_as(self, arg: str) -> None:
         """as P: answer as principal P (a name declared in the log, root, or an ARN)."""
@@ -333,15 +354,6 @@ class DebugShell(cmd.Cmd):
         return True
 
 
-def _count(arg: str) -> int:
-    s = arg.strip()
-    if not s:
-        return 1
-    if not s.isdigit() or int(s) < 1:
-        raise DebugError(f"bad count {s!r}", "a whole number of events, e.g. step 3")
-    return int(s)
-
-
 def _save_history(readline: Any, history: Path) -> None:
     """Write the history beside its file, then rename: a reader (or a crash) never sees a
     half-written file, and an old history is kept if the write fails."""
@@ -360,41 +372,3 @@ def _history_path() -> Path | None:
     if not home or not os.path.isdir(home) or not os.access(home, os.W_OK):
         return None
     return Path(home) / HISTORY_FILE
-
-
-def split_options(arg: str, flags: tuple[str, ...] = ("--as",)) -> tuple[list[str], dict]:
-    """Words of a command line and its ``--flag VALUE`` options (``--json`` is boolean)."""
-    try:
-        words = shlex.split(arg)
-    except ValueError as exc:
-        raise DebugError(f"cannot read {arg!r}: {exc}", "close the quotes") from None
-    rest, opts = [], {}
-    while words:
-        w = words.pop(0)
-        if w == "--json":
-            opts["json"] = True
-        elif w in flags:
-            if not words:
-                raise DebugError(f"{w} needs a value", f"{w} NAME")
-            opts[w[2:]] = words.pop(0)
-        elif w.startswith("--"):
-            raise DebugError(f"unknown option {w}", "options: " + ", ".join((*flags, "--json")))
-        else:
-            rest.append(w)
-    return rest, opts
-
-
-def parse_call(text: str, names: dict[str, str]) -> tuple[str, dict]:
-    """``'CALL ARGS'`` as :func:`sim.whatif.parse_step` reads it; besides, a value that is
-    one of ``names`` (a key's short name as ``state`` shows it, or a scenario's saved name
-    such as ``k1``) means what it names (the key's ARN)."""
-    s = text.strip()
-    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
-        s = s[1:-1].strip()
-    try:
-        step = parse_step(s, names)
-    except InputError as exc:
-        raise DebugError(exc.message, exc.hint or "fork 'kms:CancelKeyDeletion KeyId=k1'"
-                         ) from None
-    return step.call, {k: names.get(v, v) if isinstance(v, str) else v
-                       for k, v in step.args.items()}

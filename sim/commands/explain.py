@@ -17,6 +17,7 @@ from projections.timetravel.explain import (
     explain_key,
 )
 from projections.timetravel.history import find_key_ever
+from sim import console
 from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
@@ -81,5 +82,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        print("\n".join(result.lines()))
+        lines = result.lines()
+        if lines:  # the answer first, bold on a terminal; then its causal chain
+            console.heading(lines[0])
+        for line in lines[1:]:
+            console.echo(line)
     return 0

@@ -7,7 +7,9 @@ import json
 
 from events.timefmt import format_offset
 from projections.timetravel.history import Entry, Target, entries, pending
+from sim import console
 from sim.commands.timetravel import add_log_args, open_log, resolve_when
+from sim.console import Column
 from sim.errors import InputError
 
 
@@ -55,20 +57,20 @@ def run(args: argparse.Namespace) -> int:
                          [{**e.to_json(), "pending": True} for e in later], indent=2))
         return 0
     names = {v: k for k, v in opened.loaded.names.items()}
+    columns = [Column("event", no_wrap=True), Column("time", justify="right", no_wrap=True),
+               Column("caller"), Column("operation", no_wrap=True),
+               Column("outcome", statuses=True), Column("note")]
 
-    def line(e: Entry) -> str:
-        seq = f"#{e.seq}" if e.seq is not None else "timer"
+    def row(e: Entry) -> tuple[str, ...]:
         who = names.get(e.actor, "root" if e.actor.endswith(":root") else e.actor)
-        note = f"  {e.note}" if e.note else ""
-        return f"  {seq:<7} {format_offset(e.t, tl.start):>9}  {who:<10} {e.op:<30} " \
-            f"{e.outcome}{note}"
+        return (f"#{e.seq}" if e.seq is not None else "timer", format_offset(e.t, tl.start),
+                who, e.op, e.outcome, e.note or "")
 
-    print(f"{len(found)} entries" + (f" touching {args.resource}" if args.resource else ""))
-    for e in found:
-        print(line(e))
+    console.heading(f"{len(found)} entries" +
+                    (f" touching {args.resource}" if args.resource else ""))
+    console.table(columns, map(row, found))
     if later:
-        print(f"pending after {format_offset(world.now, tl.start)} "
-              "(kmsim history ... --until TIME shows them):")
-        for e in later:
-            print(line(e))
+        console.heading(f"pending after {format_offset(world.now, tl.start)} "
+                        "(kmsim history ... --until TIME shows them):")
+        console.table(columns, map(row, later))
     return 0

@@ -1,4 +1,4 @@
-"""``kmsim log verify LOG`` and ``kmsim log repair LOG`` (SPEC 6).
+"""``kmsim log verify LOG`` and ``kmsim log repair LOG``.
 
 verify: exit 0 when every frame is whole and every event follows the one before (seq + 1,
 time not going back), 1 when something is wrong (a torn tail, a bad frame, a frame that is
@@ -14,6 +14,7 @@ import argparse
 import os
 
 from events.logfile import LogLocked, VerifyReport, repair_log, verify_log
+from sim import console
 from sim.errors import InputError
 
 
@@ -77,6 +78,13 @@ def describe(report: VerifyReport) -> list[str]:
     return lines
 
 
+def show(lines: list[str]) -> None:
+    """Print a report's lines, its verdict (``OK`` / ``DAMAGED``) coloured on a terminal."""
+    for line in lines:
+        word = line.strip()
+        console.echo(f"  {console.status_word(word)}" if word in ("OK", "DAMAGED") else line)
+
+
 def _hint(report: VerifyReport) -> str:
     if report.problem == "torn tail":
         return "kmsim log repair LOG cuts off the torn tail (its bytes are kept beside the log)"
@@ -91,7 +99,7 @@ def verify(args: argparse.Namespace) -> int:
     _check_file(args.log)
     report = verify_log(args.log)
     _refuse(report)
-    print("\n".join(describe(report)))
+    show(describe(report))
     if not report.ok:
         print(f"  hint: {_hint(report)}")
     return 0 if report.ok else 1
@@ -103,7 +111,7 @@ def repair(args: argparse.Namespace) -> int:
     before = verify_log(args.log)
     _refuse(before)
     if before.ok:
-        print("\n".join(describe(before)))
+        show(describe(before))
         print("  nothing to repair")
         return 0
     try:
@@ -115,11 +123,11 @@ def repair(args: argparse.Namespace) -> int:
                          f"{exc.strerror or exc}", args.log, None,
                          "make its folder writable, or copy the log elsewhere") from None
     if after.dropped is None:
-        print("\n".join(describe(after)))
+        show(describe(after))
         print(f"  repair cannot mend this ({after.problem}): nothing was cut")
         return 1
     kept = "" if after.backup is None else f", the whole file to {after.backup}"
     print(f"{args.log}: cut at byte offset {before.error_offset}; the bytes cut were saved to "
           f"{after.dropped}{kept}")
-    print("\n".join(describe(after)))
+    show(describe(after))
     return 0 if after.ok else 1

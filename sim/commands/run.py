@@ -1,6 +1,10 @@
 """``kmsim run FILE...``: run scenarios, print each step and check (SPEC 9, a contract).
 
-Exit 0 when every expectation and check passed, 1 when one failed, 2 on bad input.
+Exit 0 when every expectation and check passed, 1 when one failed, 2 on bad input. With
+``--json`` each step also carries its time, event number, caller and rule, and a file that
+cannot be run is in the document too (``"error"``), not only on stderr. The events a run
+records besides its steps (principals, labels, the saved values) are shown as such, so
+every event number in the output is accounted for.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from events.frames import MAGIC, LogLocked, lock_exclusive
 from events.timefmt import format_time
+from projections.names import time_name
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
 from sim.runner import ScenarioReport, parse_set, run_file
@@ -29,8 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario .toml or script .py")
     p.add_argument("--log", metavar="OUT",
                    help="write the event log here (a directory when several files are run)")
-    p.add_argument("--json", action="store_true", help="print the SPEC 9 JSON document")
-    p.add_argument("--profile", help="rule profile: seed (default) or api-2026")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON document: each scenario, its steps (time, event number, "
+                   "caller, rule) and checks; a file that cannot be run has an error member")
+    p.add_argument("--profile", help="rule profile: seed (the default: AWS pages as the "
+                   "rules were first written) or api-2026 (the newer API documentation); "
+                   "kmsim rules lists both")
     p.add_argument("--set", action="append", default=[], metavar="A=V",
                    help="set an assumption, e.g. --set propagation=instant (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary lines")
@@ -157,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
                          "kmsim rules lists the profiles, every assumption and its values"
                          ) from None
     reports: list[ScenarioReport] = []
+    docs: list[dict] = []  # each file's --json entry, bad input included, in file order
     bad = 0
     many = len(args.files) > 1
     for file in args.files:
@@ -166,12 +176,14 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             bad += 1
             print(f"kmsim: error: {exc}", file=sys.stderr)
+            docs.append(error_json(file, exc))
             continue
         reports.append(report)
+        docs.append(report.to_json())
         if not args.json:
             print_report(report, quiet=args.quiet)
     if args.json:
-        print(json.dumps({"scenarios": [r.to_json() for r in reports]}, indent=2))
+        print(json.dumps({"scenarios": docs}, indent=2, default=str))
     elif many:
         passed = sum(r.passed for r in reports)
         print(f"{passed} passed, {len(reports) - passed} failed"
@@ -179,6 +191,14 @@ def run(args: argparse.Namespace) -> int:
     if bad:
         return 2
     return 0 if all(r.passed for r in reports) else 1
+
+
+def error_json(file: str, exc: InputError) -> dict:
+    """The ``--json`` entry of a file that could not be run: the contract members (not
+    passed, no steps or checks) and ``error`` with what the message on stderr says."""
+    return {"file": file, "name": None, "passed": False, "steps": [], "checks": [],
+            "error": {"message": exc.message, "file": exc.file, "line": exc.line,
+                      "hint": exc.hint}}
 
 
 def _who(report: ScenarioReport, arn: str) -> str:
@@ -198,7 +218,8 @@ def print_report(report: ScenarioReport, quiet: bool = False, out=None) -> None:
         start = report.sim.start if report.sim else 0
         print(f"   start {format_time(start)}, profile {report.sim.profile if report.sim else '?'}",
               file=out)
-        rows = [(s.t or 0, 0, s.line or 0, _step_line(report, s)) for s in report.steps]
+        rows = [(s.t or 0, 0, s.seq or 0, _step_line(report, s)) for s in report.steps]
+        rows += [(e.t, 0, e.seq, _internal_line(report, e)) for e in _internal(report)]
         rows += [(c.t or 0, 1, c.line or 0, _check_line(report, c)) for c in report.checks]
         for _, _, _, text in sorted(rows, key=lambda r: r[:3]):
             print(text, file=out)
@@ -206,6 +227,30 @@ def print_report(report: ScenarioReport, quiet: bool = False, out=None) -> None:
     checks_bad = sum(not c.passed for c in report.checks)
     print(f"{status}: {report.name}: {_count(len(report.steps), 'step')} ({steps_bad} "
           f"unexpected), {_count(len(report.checks), 'check')} ({checks_bad} failed)", file=out)
+
+
+def _internal(report: ScenarioReport) -> list:
+    """The events the run recorded that are not steps: principals declared, labels, the
+    saved values (A-SAVED-VALUES). They have numbers like any event, so they are shown."""
+    if report.sim is None:
+        return []
+    steps = {s.seq for s in report.steps}
+    return [e for e in report.sim.events if e.seq not in steps]
+
+
+def _internal_line(report: ScenarioReport, e) -> str:
+    if e.op == "sim:PutPrincipal":
+        what = f"{e.req.get('Name')} = {e.req.get('Arn')}"
+    elif e.op == "sim:Label":
+        what = f"{e.req.get('Label')} names #{e.req.get('Event')}"
+    elif e.op == "sim:SaveVariables":
+        what = "for readers of the log: " + ", ".join(sorted(e.req.get("Variables", {})))
+    else:
+        what = ""
+    sim = report.sim
+    at = time_name(e.t, sim.start, str(sim.extra.get("times", "offset"))) if sim else ""
+    outcome = "ok" if e.ok else f"{e.err} ({e.rule})"
+    return f"   {at:>8}  #{e.seq:<4} {'(kmsim)':<10} {e.op:<30} {outcome}  {what}".rstrip()
 
 
 def _count(n: int, noun: str) -> str:

@@ -20,6 +20,7 @@ from events.logfile import LogError, LogLocked
 from events.timefmt import TimeSyntaxError, format_time, parse_rfc3339
 from projections.arns import IAM_ARN
 from projections.rulebook import SettingsError, find_assumption, resolve_settings, setting
+from projections.timetravel.timeline import FoldFailed
 from sim.errors import InputError
 from sim.loading import log_input_error
 from sim.runner import parse_set
@@ -68,7 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--region",
                    help="region of unsigned requests (signed ones use their credential "
                    f"scope; default {DEFAULT_REGION})")
-    p.add_argument("--profile", help="rule profile: seed (default) or api-2026")
+    p.add_argument("--profile", help="rule profile: seed (the default: AWS pages as the "
+                   "rules were first written) or api-2026 (the newer API documentation); "
+                   "kmsim rules lists both")
     p.add_argument("--set", action="append", default=[], metavar="A=V",
                    help="set an assumption, e.g. --set propagation=instant (repeatable)")
     p.add_argument("--principal", action="append", default=[], metavar="AKID=ARN",
@@ -181,6 +184,12 @@ def _resume(log: str, given: dict[str, object], sets: dict[str, str]) -> Simulat
     except (UnsupportedEventVersion, OSError) as exc:
         raise InputError(str(exc), log, None, "kmsim log verify LOG shows the damage; "
                          "kmsim log repair LOG keeps what is intact") from None
+    except FoldFailed as exc:  # a recorded outcome these rules cannot fold
+        where = "" if exc.offset is None else f" (byte offset {exc.offset})"
+        raise InputError(f"the log cannot be folded at event #{exc.seq}{where}: "
+                         f"{type(exc.error).__name__}: {exc.error}", log, None,
+                         "kmsim replay LOG lists the events whose recorded outcome the "
+                         "rules do not give") from None
     kept = {"--start": sim.start, "--profile": sim.profile, "--account": sim.account,
             "--region": sim.region}
     differ = [flag for flag, value in given.items() if value is not None and value != kept[flag]]

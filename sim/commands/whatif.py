@@ -2,13 +2,15 @@
 
 Events at or before T are kept, each step is applied at T, later events are replayed
 under the rules (renumbered after the steps); the answers that change are shown at each
-later event and at the end.
+later event and at the end. Exit 0, or 1 when a step is refused (its error code, message
+and rule are shown, and said on stderr), 2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from sim.commands.timetravel import (
     AS_HELP,
@@ -19,7 +21,15 @@ from sim.commands.timetravel import (
     resolve_when,
 )
 from sim.errors import InputError
-from sim.whatif import compare, fork, parse_step, report_lines
+from sim.whatif import (
+    compare,
+    failed_steps,
+    fork,
+    named,
+    parse_step,
+    report_lines,
+    step_failure,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "states, associations) that change from then on.",
         epilog="STEP: 'service:Operation ARGS' with ARGS as JSON or a TOML inline table, e.g. "
         "--step 'kms:CancelKeyDeletion {\"KeyId\": \"alias/app\"}' or "
-        "--step 'kms:CancelKeyDeletion { KeyId = \"alias/app\" }'; ${k1} takes a scenario's "
-        f"saved value. T: {TIME_HELP}.")
+        "--step 'kms:CancelKeyDeletion { KeyId = \"alias/app\" }'; a scenario's saved value "
+        "is ${k1} anywhere, or KeyId=k1 (a log keeps its scenario's saved values). Exit 1 when "
+        f"a step is refused. T: {TIME_HELP}.")
     add_log_args(p)
     p.add_argument("--at", required=True, metavar="T", help="the moment to fork at")
     p.add_argument("--step", required=True, action="append", metavar="'CALL ARGS'",
@@ -55,16 +66,25 @@ def run(args: argparse.Namespace) -> int:
     loaded = opened.loaded
     f = fork(opened.timeline, t, steps, principal, loaded.seed, loaded.region, loaded.account)
     changes = compare(f, principal, opened.variables)
+    failed = failed_steps(f)
     if args.json:
         print(json.dumps({
-            "at": t, "kept": f.n,
-            "steps": [{"seq": e.seq, "op": e.op, "req": e.req, "out": e.out} for e in f.steps],
+            "at": t, "kept": f.n, "failed_steps": len(failed),
+            "steps": [{"seq": e.seq, "op": e.op, "req": e.req, "out": e.out, "ok": e.ok}
+                      for e in f.steps],
+            "outcomes_changed": max(f.outcomes_changed, len(f.changed_outcomes)),
             "changed_outcomes": [{"seq": a.seq, "new_seq": b.seq, "op": a.op, "was": a.out,
                                   "now": b.out} for a, b in f.changed_outcomes],
             "changes": [{"t": c.t, "after_seq": c.seq, "op": c.op,
                          "differences": [{"what": w, "original": a, "whatif": b}
-                                         for w, a, b in c.differences]} for c in changes],
+                                         for w, a, b in c.differences],
+                         "more_items": [{"resource": r, "original": a, "whatif": b,
+                                         "items": n} for (r, a, b), n in c.more.items()]}
+                        for c in changes],
         }, indent=2))
     else:
-        print("\n".join(report_lines(f, changes, opened.variables)))
-    return 0
+        print("\n".join(report_lines(f, changes, opened.variables, loaded.time_style)))
+    for e in failed:  # said on stderr too: a script reading stdout must not miss it
+        print(f"kmsim: whatif: step #{e.seq} "
+              f"{named(step_failure(e), f.fork.live, opened.variables)}", file=sys.stderr)
+    return 1 if failed else 0

@@ -54,6 +54,18 @@ def label(ctx: CallContext, req: dict) -> dict:
     return {}
 
 
+@operation("sim:SaveVariables")
+@checked(Param("Variables", dict, required=True, min=1))
+def save_variables(ctx: CallContext, req: dict) -> dict:
+    """Record values a scenario saved, name -> value, so that the log names them as the
+    scenario did (R-SIM-06, A-SAVED-VALUES)."""
+    for name in req["Variables"]:
+        if not isinstance(name, str) or not name:
+            raise AwsError("ValidationException", f"Variables: {name!r} is not a name (a "
+                           "non-empty string)", "R-SIM-04")
+    return {}
+
+
 @operation("sim:SetKeyUnavailable")
 @checked(Param("KeyId", str, required=True, min=1))
 def set_key_unavailable(ctx: CallContext, req: dict) -> dict:
