@@ -42,14 +42,9 @@ class Views:
         that moment."""
         w = self.world(at)
         out = [f"at {self.label(at)} as {self.who(principal)}:"]
-        answer = Answers(w, principal)
         per: dict[str, dict[str, int]] = {}
         n = 0
-        for item in w.iter_items():
-            a = answer(item)
-            n += 1
-            counts = per.setdefault(item.resource, {})
-            counts[a.status] = counts.get(a.status, 0) + 1
+        for n, item, a in _counted(w, principal, per):
             if n <= ITEMS_LISTED or every:
                 keys = "|".join(self.key_name(k, w) for k in a.keys)
                 perm = " (permanent)" if a.permanent else ""
@@ -115,14 +110,9 @@ class Views:
         :data:`~sim.debug_summary.ITEMS_LISTED` items (unless ``every``), the first ones
         and the count of each answer per resource."""
         lines = []
-        answer = Answers(w, principal or self.principal)
         per: dict[str, dict[str, int]] = {}
         n = 0
-        for item in w.iter_items():
-            a = answer(item)
-            n += 1
-            counts = per.setdefault(item.resource, {})
-            counts[a.status] = counts.get(a.status, 0) + 1
+        for n, item, a in _counted(w, principal or self.principal, per):
             if n > ITEMS_LISTED and not every:
                 continue
             keys = "|".join(self.key_name(k, w) for k in a.keys)
@@ -133,3 +123,13 @@ class Views:
         lines += per_resource_lines(n, len(lines), per)
         return lines or ["  (none)"]
 
+
+def _counted(w: World, principal: str, per: dict[str, dict[str, int]]):
+    """Each item of ``w`` with its number (from 1) and its answer for ``principal``,
+    counting the answers per resource in ``per`` on the way."""
+    answer = Answers(w, principal)
+    for n, item in enumerate(w.iter_items(), 1):
+        a = answer(item)
+        counts = per.setdefault(item.resource, {})
+        counts[a.status] = counts.get(a.status, 0) + 1
+        yield n, item, a

@@ -240,6 +240,15 @@ def get_key_policy(ctx: CallContext, req: dict) -> dict:
     return {"Policy": key.policy_text or json.dumps(key.policy), "PolicyName": "default"}
 
 
+def _alias_target(ctx: CallContext, req: dict, action: str) -> None:
+    """The key an alias is to point at: it exists, the caller may ``action`` it, and it is
+    not pending deletion (R-KMS-12)."""
+    key = resolve(ctx, req["TargetKeyId"])
+    authorize(ctx, key, action)
+    if key.state == "PendingDeletion":
+        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+
+
 @operation("kms:CreateAlias")
 def create_alias(ctx: CallContext, req: dict) -> dict:
     """Point a new alias at a key (R-KMS-18)."""
@@ -256,10 +265,7 @@ def create_alias(ctx: CallContext, req: dict) -> dict:
     if req["TargetKeyId"].startswith("alias/") or ":alias/" in req["TargetKeyId"]:
         raise AwsError("ValidationException", "TargetKeyId must be a key id or key ARN",
                        "R-KMS-17")  # its documented form: "the key ID or key ARN"
-    key = resolve(ctx, req["TargetKeyId"])
-    authorize(ctx, key, "kms:CreateAlias")
-    if key.state == "PendingDeletion":
-        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    _alias_target(ctx, req, "kms:CreateAlias")
     return {}
 
 
@@ -271,10 +277,7 @@ def update_alias(ctx: CallContext, req: dict) -> dict:
     if (ctx.account, ctx.region, req["AliasName"]) not in ctx.world.aliases:
         raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
                        "R-KMS-13")
-    key = resolve(ctx, req["TargetKeyId"])
-    authorize(ctx, key, "kms:UpdateAlias")
-    if key.state == "PendingDeletion":
-        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    _alias_target(ctx, req, "kms:UpdateAlias")
     return {}
 
 
