@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from projections.iam.conditions import condition_holds, condition_problem, wildcard_match
+from projections.iam.memo import by_identity
 from projections.kms.default_policy import default_key_policy, default_key_policy_text
 
 __all__ = [
@@ -235,27 +236,8 @@ def parse_policy(doc: str | Mapping) -> dict:
 
 # ---------------------------------------------------------------------------- evaluation
 
-#: id(document) -> (document, its parse_policy result), oldest first. An answer at one moment
-#: evaluates the same few policy objects (a key's policy, a principal's identity policies)
-#: for every item and action, so each object is parsed once. The entry keeps the document
-#: alive, so its id cannot be reused while it is cached; kmsim replaces a policy, never edits
-#: one in place (kms:PutKeyPolicy stores a new parsed dict). Bounded: a world restored from a
-#: checkpoint brings new objects, and the oldest entries go first.
-_PARSED: dict[int, tuple[Mapping, dict]] = {}
-_PARSED_MAX = 1024
-
-
-def _parsed(doc: Mapping) -> dict:
-    """:func:`parse_policy` of a policy object, once per object (see ``_PARSED``)."""
-    found = _PARSED.get(id(doc))
-    if found is not None and found[0] is doc:
-        return found[1]
-    parsed = parse_policy(doc)
-    if len(_PARSED) >= _PARSED_MAX:
-        del _PARSED[next(iter(_PARSED))]
-    _PARSED[id(doc)] = (doc, parsed)
-    return parsed
-
+#: parse_policy once per policy mapping: answers evaluate a few policies for every item.
+_parsed = by_identity(lambda doc: parse_policy(doc))
 
 
 def _as_list(value: object) -> list[str]:
@@ -341,11 +323,11 @@ def evaluate(
     """Decide ``req`` against a key policy and the principal's identity policies (SPEC 3.2).
 
     Policies are validated with :func:`parse_policy` (so :class:`PolicyError` may be raised),
-    once per policy object: do not change a policy mapping in place after evaluating it.
+    a mapping once (do not change one in place after evaluating it).
     Identity policies only count for IAM principals. ``kms:CallerAccount`` is derived from the
     principal's account when the caller left it out of ``req.context``.
     """
-    kp = _parsed(key_policy) if isinstance(key_policy, Mapping) else parse_policy(key_policy)
+    kp = _parsed(key_policy)
     account = account_of(req.principal)
     ctx = {k.lower(): v for k, v in req.context.items()}
     if account is not None:
@@ -373,8 +355,7 @@ def evaluate(
         for n, doc in enumerate(identity_policies):
             name = f"identity policy #{n} of {req.principal}" if many else \
                 f"identity policy of {req.principal}"
-            parsed = _parsed(doc) if isinstance(doc, Mapping) else parse_policy(doc)
-            for i, st in enumerate(parsed["Statement"]):
+            for i, st in enumerate(_parsed(doc)["Statement"]):
                 ref = StatementRef(name, i, st.get("Sid"), st["Effect"])
                 if "Principal" in st or "NotPrincipal" in st:
                     scan.ignore(ref, "an identity policy statement cannot name a Principal")

@@ -153,9 +153,18 @@ def answers_at(world: World, principal: str, names: Mapping[str, Any] | None = N
     :class:`Selection`).
     """
     items: list[dict] = []
+    parts: dict[int, tuple[Answer, dict]] = {}  # the answer's members, once per answer
+    clock = _Clock()
 
     def listed(item: DataItem, answer: Answer) -> None:
-        entry = item_doc(item, answer)
+        found = parts.get(id(answer))
+        if found is None or found[0] is not answer:
+            if len(parts) > 10_000:  # answers of gone items are one per item
+                parts.clear()
+            found = parts[id(answer)] = (answer, answer.to_json())
+        # The answer's lists are shared by the items of one shape: read them, do not edit.
+        entry = {"label": item.label or f"#{item.seq}", "resource": item.resource,
+                 "written_at": clock(item.written_at), **found[1]}
         if with_reasons:
             entry["reasons"] = list(answer.reasons)
         items.append(entry)
@@ -166,15 +175,28 @@ def answers_at(world: World, principal: str, names: Mapping[str, Any] | None = N
             "resources": rollup.docs()}
 
 
+class _Clock:
+    """:func:`format_time`, its calendar part once per second (items come in time order)."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._base = ""
+
+    def __call__(self, ms: int) -> str:
+        second, frac = divmod(ms, 1000)
+        if second != self._second:
+            self._second, self._base = second, format_time(second * 1000)[:-1]
+        return f"{self._base}.{frac:03d}Z" if frac else f"{self._base}Z"
+
+
 class _ItemJson:
     """Item entries as JSON text: the answer's part made once per distinct answer, the
-    resource's once per resource, the calendar part of the time once per second."""
+    resource's once per resource."""
 
     def __init__(self) -> None:
         self._answers: dict[int, tuple[Answer, str]] = {}
         self._resources: dict[str, str] = {}
-        self._second = -1
-        self._base = ""
+        self._clock = _Clock()
 
     def __call__(self, item: DataItem, answer: Answer) -> str:
         found = self._answers.get(id(answer))
@@ -186,13 +208,9 @@ class _ItemJson:
         if res is None:
             res = self._resources[item.resource] = json.dumps(item.resource)
         label = item.label
-        second, frac = divmod(item.written_at, 1000)
-        if second != self._second:  # as format_time: items come in time order
-            self._second, self._base = second, format_time(second * 1000)[:-1]
         label_json = json.dumps(label) if label else f'"#{item.seq}"'  # as item_label
-        end = f".{frac:03d}Z" if frac else "Z"
         return (f'{{"label": {label_json}, "resource": {res}, "written_at": '
-                f'"{self._base}{end}", {found[1]}}}')
+                f'"{self._clock(item.written_at)}", {found[1]}}}')
 
 
 def _member(name: str, value: Any) -> str:

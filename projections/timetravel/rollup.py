@@ -17,9 +17,8 @@ pass that lists or streams the items (:mod:`projections.timetravel.answers`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from events.timefmt import format_time
 from projections.arns import DATASET_ARN, LOG_GROUP_ARN, QUERY_RESULT_ARN, short_resource
@@ -236,13 +235,18 @@ def _resource_doc(r: _Resource) -> dict:
             "written": written, "groups": groups, "lost_at": lost}
 
 
-def _items(n: int) -> str:
-    return f"{n} item" if n == 1 else f"{n} items"
+#: The columns of :func:`rollup_rows`' three tables.
+RESOURCE_COLUMNS = ("resource", "items", "yes", "no", "maybe", "gone", "written")
+GROUP_COLUMNS = ("resource", "answer", "items", "share", "under", "written", "rules")
+LOST_COLUMNS = ("resource", "lost forever at", "when deleted", "items", "written")
 
 
-def rollup_lines(resources: list[dict], when: Any, key_names: Mapping[str | None, str]
-                 ) -> list[str]:
-    """The roll-up for people: one row per resource, then its groups and forecast.
+def rollup_rows(resources: list[dict], when: Callable[[str], str],
+                key_names: Mapping[str | None, str]
+                ) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The roll-up as three tables for people (their columns: ``RESOURCE_COLUMNS``,
+    ``GROUP_COLUMNS``, ``LOST_COLUMNS``): one row per resource, one per group of items with
+    one answer and keys, one per DeletionDate at which items are lost for good.
 
     ``when(rfc3339)`` formats a time as the user reads it; ``key_names`` maps key ARNs to
     the names people see.
@@ -250,30 +254,23 @@ def rollup_lines(resources: list[dict], when: Any, key_names: Mapping[str | None
     def keys_text(keys: list) -> str:
         return " or ".join(key_names.get(k, str(k)) if k else "service-owned" for k in keys)
 
-    def span(runs: list[dict], left_off: int) -> str:
+    def span(runs: list[dict], left_off: int = 0) -> str:
         parts = [when(r["from"]) if r["from"] == r["to"] else
                  f"{when(r['from'])} .. {when(r['to'])}" for r in runs[:3]]
         more = len(runs) - 3 + left_off
         return ", ".join(parts) + (f" (and {more} more ranges)" if more > 0 else "")
 
-    if not resources:
-        return ["resources (0): no data items at this moment"]
-    out = [f"resources ({len(resources)}): each one's items (data-plane writes) by answer",
-           f"  {'resource':<28} {'items':>9} {'yes':>5} {'no':>5} {'maybe':>5} {'gone':>5}"
-           "  written"]
+    per_resource, groups, lost = [], [], []
     for r in resources:
-        pct = " ".join(f"{r['share'][s]:>5.0%}" for s in STATUSES)
-        written = "-" if r["written"] is None else span([r["written"]], 0)
-        out.append(f"  {r['name']:<28} {r['items']:>9} {pct}  {written}")
+        per_resource.append((r["name"], r["items"], *(f"{r['share'][s]:.0%}" for s in STATUSES),
+                             "-" if r["written"] is None else span([r["written"]])))
         for g in r["groups"]:
-            perm = ", permanently" if g["permanent"] else ""
-            out.append(f"    {g['status']:<5} {g['items']:>9} {g['share']:>5.0%}  under "
-                       f"{keys_text(g['keys'])}{perm}; written "
-                       f"{span(g['written'], g['ranges_left_off'])}; {', '.join(g['rules'])}")
-        for lost in r["lost_at"]:
-            deleted = " and ".join(key_names.get(k, k) for k in lost["keys"])
-            out.append(f"    lost forever at {when(lost['time'])}, when {deleted} "
-                       f"{'is' if len(lost['keys']) == 1 else 'are'} deleted: "
-                       f"{_items(lost['items'])} written "
-                       f"{span(lost['written'], lost['ranges_left_off'])}")
-    return out
+            answer = g["status"] + (" (permanent)" if g["permanent"] else "")
+            groups.append((r["name"], answer, g["items"], f"{g['share']:.0%}",
+                           keys_text(g["keys"]), span(g["written"], g["ranges_left_off"]),
+                           ", ".join(g["rules"])))
+        for x in r["lost_at"]:
+            lost.append((r["name"], when(x["time"]), " and ".join(
+                key_names.get(k, k) for k in x["keys"]), x["items"],
+                span(x["written"], x["ranges_left_off"])))
+    return per_resource, groups, lost

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from events.timefmt import format_offset, format_time, parse_rfc3339
 from projections.arns import LOG_GROUP_ARN, resource_from_name, short_resource
@@ -27,8 +27,9 @@ from projections.timetravel.answers import (
     walk,
     write_answers,
 )
-from projections.timetravel.rollup import rollup_lines
+from projections.timetravel.rollup import LOST_COLUMNS, RESOURCE_COLUMNS, rollup_rows
 from projections.world import World
+from sim import console
 from sim.commands.timetravel import (
     AS_HELP,
     TIME_HELP,
@@ -38,6 +39,7 @@ from sim.commands.timetravel import (
     resolve_principal,
     world_at,
 )
+from sim.console import Column
 from sim.errors import InputError
 
 #: Without --items, the items are listed when the selection covers at most this many.
@@ -70,13 +72,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--status", action="append", default=[], choices=STATUSES,
                    help="list only items with this answer (repeatable; the roll-up still "
                    "counts every answer)")
-    p.add_argument("--limit", type=_count, metavar="N", help="list at most N items")
+    p.add_argument("--limit", type=count_arg, metavar="N", help="list at most N items")
     p.add_argument("--items", action="store_true",
                    help=f"list the items even when there are more than {SHOWN}")
     p.set_defaults(func=run)
 
 
-def _count(text: str) -> int:
+def count_arg(text: str) -> int:
+    """A ``--limit`` value: 0, 1, 2, ..."""
     try:
         n = int(text)
     except ValueError:
@@ -92,18 +95,17 @@ def run(args: argparse.Namespace) -> int:
     principal = resolve_principal(opened, args.as_)
     world = world_at(opened, args.time)
     selection = Selection(
-        resources=_resources(opened, world, args.resource) if args.resource else None,
-        keys=_keys(opened, world, args.key) if args.key else None,
+        resources=resource_arns(opened, world, args.resource) if args.resource else None,
+        keys=key_arns(opened, world, args.key) if args.key else None,
         statuses=frozenset(args.status) if args.status else None, limit=args.limit)
     if args.json:
         write_answers(sys.stdout, world, principal, opened.variables, selection)
         return 0
-    for line in report_lines(world, principal, opened, selection, args.items):
-        print(line)
+    report(world, principal, opened, selection, args.items)
     return 0
 
 
-def _resources(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
+def resource_arns(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
     """``--resource`` values as resource ARNs; one that names nothing is bad input."""
     loaded = opened.loaded
     found = set()
@@ -126,7 +128,7 @@ def _resources(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[s
     return frozenset(found)
 
 
-def _keys(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
+def key_arns(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
     """``--key`` values as key ARNs (an alias, ARN, id, name shown, or scenario variable)."""
     loaded = opened.loaded
     found = set()
@@ -144,8 +146,8 @@ def _keys(opened: Opened, world: World, refs: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def report_lines(world: World, principal: str, opened: Opened, selection: Selection,
-                 items: bool = False) -> Iterator[str]:
+def report(world: World, principal: str, opened: Opened, selection: Selection,
+           items: bool = False) -> None:
     """The answers for people: the roll-up per resource, keys, associations, then the items
     (all of them with ``items``, else only when the selection lists at most ``SHOWN``).
 
@@ -171,43 +173,61 @@ def report_lines(world: World, principal: str, opened: Opened, selection: Select
         return time_name(parse_rfc3339(text), start, style)
 
     other = format_offset(world.now, start) if style == "clock" else format_time(world.now)
-    yield f"at {time_name(world.now, start, style)} ({other}) as {principal}"
-    yield ""
-    yield from rollup_lines(rollup.docs(), when, names)
-    yield from ["", f"keys ({len(keys)})", f"  {'name':<24} {'state':<16} arn"]
-    for k in keys:
-        yield f"  {k['name']:<24} {k['state']:<16} {k['arn']}"
+    console.heading(f"at {time_name(world.now, start, style)} ({other}) as {principal}")
+    resources = rollup.docs()
+    per_resource, groups, lost = rollup_rows(resources, when, names)
+    console.echo()
+    if not resources:
+        console.heading("resources: no data items at this moment")
+    else:
+        console.heading(f"resources ({len(resources)}): each one's items (data-plane writes) "
+                        "by answer")
+        console.table([Column("resource", no_wrap=True), *(Column(c, justify="right")
+                                                          for c in RESOURCE_COLUMNS[1:-1]),
+                       Column("written")], per_resource)
+        console.heading("by answer and keys")
+        console.table([Column("resource", no_wrap=True), Column("answer", statuses=True),
+                       Column("items", justify="right"), Column("share", justify="right"),
+                       Column("under"), Column("written"), Column("rules")], groups)
+    if lost:
+        console.heading("lost for good at a DeletionDate, unless something changes before it")
+        console.table([Column("resource", no_wrap=True), Column(LOST_COLUMNS[1], no_wrap=True),
+                       Column(LOST_COLUMNS[2]), Column("items", justify="right"),
+                       Column("written")], lost)
+    console.echo()
+    console.heading(f"keys ({len(keys)})")
+    console.table(["name", Column("state", statuses=True), Column("arn", no_wrap=True)],
+                  [(k["name"], k["state"], k["arn"]) for k in keys])
     assocs = association_docs(world)
-    yield from ["", f"associations ({len(assocs)})", f"  {'resource':<32} {'state':<15} key"]
-    for a in assocs:
-        key = names.get(a["key"], a["key"]) if a["key"] else "-"
-        yield f"  {short_resource(a['resource']):<32} {a['state']:<15} {key}"
-    yield ""
+    console.echo()
+    console.heading(f"associations ({len(assocs)})")
+    console.table(["resource", Column("state", statuses=True), "key"],
+                  [(short_resource(a["resource"]), a["state"],
+                    names.get(a["key"], a["key"]) if a["key"] else "-") for a in assocs])
+    console.echo()
     if not items and listed > SHOWN:
-        yield (f"items ({listed}): --items lists them; --status, --resource, --key and "
-               "--limit choose which")
+        console.heading(f"items ({listed}): --items lists them; --status, --resource, --key "
+                        "and --limit choose which")
         return
-    yield f"items ({listed})"
-    yield f"  {'label':<12} {'status':<7} {'resource':<24} {'written':>9}  keys / rules"
-    if listed <= SHOWN + 1:
-        for item, answer in first:
-            yield from item_lines(item, answer, names, start, style)
-        return
-    for item, answer in listed_items(world, principal, selection):  # printed as it goes
-        yield from item_lines(item, answer, names, start, style)
+    console.heading(f"items ({listed})")
+    pairs = first if listed <= SHOWN + 1 else listed_items(world, principal, selection)
+    console.table([Column("item", no_wrap=True), Column("answer", statuses=True),
+                   Column("resource", no_wrap=True), Column("written", justify="right"),
+                   Column("keys"), Column("rules"), Column("why")],
+                  (item_row(item, answer, names, start, style) for item, answer in pairs))
 
 
-def item_lines(item: DataItem, answer: Answer, names: dict[str | None, str], start: int,
-               style: str = "offset") -> list[str]:
-    """One item for people: its answer, keys and rules, then its first reasons."""
+def item_row(item: DataItem, answer: Answer, names: dict[str | None, str], start: int,
+             style: str = "offset") -> tuple[str, ...]:
+    """One item for people: label, answer, resource, when written, keys, rules, and why (its
+    first reasons, keys by name)."""
     keys = ", ".join(names.get(k, k) if k else "service-owned" for k in answer.keys)
-    perm = " permanent" if answer.permanent else ""
-    written = time_name(item.written_at, start, style)
-    out = [f"  {item_label(item):<12} {answer.status:<7} {short_resource(item.resource):<24} "
-           f"{written:>9}  {keys}; {', '.join(answer.rules)}{perm}"]
-    for reason in answer.reasons[:3]:
+    why = []
+    for reason in answer.reasons[:2]:
         for arn, name in names.items():
             if arn:
                 reason = reason.replace(arn, name)
-        out.append(f"  {'':<12} {reason}")
-    return out
+        why.append(reason)
+    return (item_label(item), answer.status + (" (permanent)" if answer.permanent else ""),
+            short_resource(item.resource), time_name(item.written_at, start, style), keys,
+            ", ".join(answer.rules), "; ".join(why))
