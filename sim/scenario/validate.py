@@ -5,6 +5,7 @@ and the :class:`Scenario` they build (``sim.scenario.load`` reads the file and p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,18 +187,24 @@ def _principals(ld: Loader, table: Any, account: str) -> dict[str, tuple[str, st
     return out
 
 
-def _steps(ld: Loader, items: Any, start: int, principals: dict) -> list[StepSpec]:
+def _tables(ld: Loader, items: Any, kind: str, keys: Any, hint: str) -> Iterator[tuple]:
+    """Each table of the array ``[[kind]]`` with its index and where it is, after checking
+    that it is an array of tables with only known keys."""
     if not isinstance(items, list):
-        raise ld.error("step must be an array of tables", ld.lines.table("").of("step"),
-                       "write each step as [[step]] followed by at = ..., call = ...")
+        raise ld.error(f"{kind} must be an array of tables", ld.lines.table("").of(kind), hint)
+    for i, item in enumerate(items):
+        where = ld.lines.item(kind, i)
+        if not isinstance(item, dict):
+            raise ld.error(f"each {kind} must be a table", where.of(), hint)
+        _unknown_keys(ld, item, keys, where, f"[[{kind}]]")
+        yield i, item, where
+
+
+def _steps(ld: Loader, items: Any, start: int, principals: dict) -> list[StepSpec]:
     ops = set(known_operations())
     steps = []
-    for i, item in enumerate(items):
-        where = ld.lines.item("step", i)
-        if not isinstance(item, dict):
-            raise ld.error("each step must be a table", where.of(),
-                           "write each step as [[step]] followed by at = ..., call = ...")
-        _unknown_keys(ld, item, STEP_KEYS, where, "[[step]]")
+    for i, item, where in _tables(ld, items, "step", STEP_KEYS,
+                               "write each step as [[step]] followed by at = ..., call = ..."):
         at, t, _ = ld.time(item.get("at", "+0s"), start, where)
         call = ld.string(item, "call", where, required=True)
         if call not in ops:
@@ -255,18 +262,11 @@ def _check_references(ld: Loader, steps: list[StepSpec]) -> None:
 
 def _checks(ld: Loader, items: Any, start: int, principals: dict, steps: list[StepSpec],
             account: str, region: str) -> list[CheckSpec]:
-    if not isinstance(items, list):
-        raise ld.error("check must be an array of tables", ld.lines.table("").of("check"),
-                       "write each check as [[check]] followed by at = ... and key_state = ...")
     labels = {s.label for s in steps if s.label}
     saved = {v for s in steps for v in s.save}
     checks = []
-    for i, item in enumerate(items):
-        where = ld.lines.item("check", i)
-        if not isinstance(item, dict):
-            raise ld.error("each check must be a table", where.of(),
-                           "write each check as [[check]] followed by at = ... and key_state = ...")
-        _unknown_keys(ld, item, CHECK_KEYS, where, "[[check]]")
+    for i, item, where in _tables(ld, items, "check", CHECK_KEYS, "write each check as [[check]] "
+                               "followed by at = ... and key_state = ..."):
         at, t, through = ld.time(item.get("at", "+0s"), start, where, allow_seq=True)
         who = ld.string(item, "as", where)
         if who is not None and who not in principals:
