@@ -13,6 +13,9 @@ simulator would record, 99% ``logs:PutLogEvents`` over 100 log groups):
   ``replay_vs_decode``, ``peak_rss_mb``; answers at random times: ``asof_median_ms``,
   ``asof_speedup`` (against a replay from the start to the same time);
 - ``bench_log``: buffered appends of as many events: ``append_eps``;
+- ``bench_inproc``: boto3 calls answered in-process by ``sim.testing.simulated_aws``
+  against the same calls answered by a ``before-send`` stub (botocore alone):
+  ``inproc_vs_stub``; and a fresh ``kmsim`` fixture: ``inproc_fixture_ms``;
 - the ``kmsim`` command itself, in a subprocess, as a person runs it: ``kmsim at LOG +1h``
   with no sidecar (``cli_at_first_s``) and again (``cli_at_again_s``), its peak RSS
   (``cli_at_rss_mb``: the command's own ``ru_maxrss``, see LAUNCHER); ``kmsim timeline LOG -o
@@ -39,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_inproc import measure as measure_inproc
 from bench_log import generate
 from bench_log import write as append_run
 from bench_replay import remove_sidecars, run_measure
@@ -49,9 +53,10 @@ SPEC_EVENTS = 1_000_000
 QUICK_EVENTS = 100_000
 #: The resource the per-verb commands ask about (the generator's first log group).
 GROUP = "logs:group-000"
-#: Until issue 12's in-process path exists, its figure is null with this note.
-INPROC_NOTE = ("issue 12's in-process testing path (sim.testing.simulated_aws) does not exist "
-               "yet: no figure")
+#: How ``inproc_vs_stub`` is measured (bench_inproc, in this process).
+INPROC_NOTE = ("sim.testing.simulated_aws answering at before-send / the same boto3 calls "
+               "answered by a before-send stub with kmsim's bytes (DescribeKey, Encrypt, "
+               "PutLogEvents, PutMetricData; best of interleaved blocks)")
 
 _quiet = False
 
@@ -177,7 +182,11 @@ def bench(args: argparse.Namespace, workdir: str) -> dict:
     values, runs = measure_cli(log, workdir, events, args.timeout, set(args.skip))
     doc.update(values)
     doc["verbs"] = runs
-    doc["inproc_vs_stub"] = None
+    note("in-process calls against a botocore stub (bench_inproc) ...")
+    inproc = measure_inproc(*((20, 5) if args.quick else (50, 10)))
+    doc["inproc_vs_stub"] = inproc["inproc_vs_stub"]
+    doc["inproc_fixture_ms"] = inproc["fixture_ms"]
+    doc["inproc"] = inproc
     doc["notes"] = {
         "inproc_vs_stub": INPROC_NOTE,
         "cli": "each kmsim verb runs in its own process with stdout to a file, as `kmsim ... "
@@ -220,7 +229,7 @@ def show(doc: dict) -> None:
     console.echo()
     console.echo(f"second `kmsim at`: {fmt(doc['cli_at_again_s'])} s; appends "
                  f"{fmt(doc['append_eps'])} events/s; inproc_vs_stub: "
-                 f"{doc['notes']['inproc_vs_stub']}")
+                 f"{fmt(doc['inproc_vs_stub'])} ({doc['notes']['inproc_vs_stub']})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,5 +47,8 @@ TARGETS = [
     Target("cli_at_rss_mb", "<=", VERB_RSS_MB, "MB", "peak RSS of `kmsim at`"),
     Target("timeline_1m_s", "<=", 30.0, "s", "`kmsim timeline` of the log"),
     Target("timeline_1m_mb", "<=", 10.0, "MB", "size of the timeline page"),
+    Target("inproc_vs_stub", "<=", 1.5, "x", "in-process call / botocore with a canned "
+           "response (bench_inproc)"),
+    Target("inproc_fixture_ms", "<=", 20.0, "ms", "a fresh `kmsim` fixture (bench_inproc)"),
 ]
 BY_KEY = {t.key: t for t in TARGETS}

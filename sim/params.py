@@ -21,10 +21,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from projections.rulebook import find_assumption, setting
@@ -45,6 +46,24 @@ def settings_scope(settings: Mapping[str, str]) -> Iterator[None]:
         yield
     finally:
         _FORM.reset(token)
+
+
+def enter_scope(settings: Mapping[str, str]) -> Token[str]:
+    """:func:`settings_scope` without a context manager (the recorder's hot path): open
+    it; :func:`exit_scope` with the token closes it."""
+    return _FORM.set(setting(settings, FORM.name))
+
+
+def exit_scope(token: Token[str]) -> None:
+    """Close the scope :func:`enter_scope` opened."""
+    _FORM.reset(token)
+
+
+@functools.lru_cache(maxsize=1024)
+def _matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """The compiled ``fullmatch`` of a model pattern (re's own cache costs a look-up with
+    its flags on every call)."""
+    return re.compile(pattern).fullmatch
 
 
 @dataclass(frozen=True)
@@ -91,7 +110,7 @@ class Param:
                 out.append(Violation(path, value, "min", self.min, self.sensitive, length))
             if self.max is not None and measured > self.max:
                 out.append(Violation(path, value, "max", self.max, self.sensitive, length))
-        if self.pattern and isinstance(value, str) and not re.fullmatch(self.pattern, value):
+        if self.pattern and isinstance(value, str) and not _matcher(self.pattern)(value):
             out.append(Violation(path, value, "pattern", self.pattern, self.sensitive))
         if self.enum and value not in self.enum:
             out.append(Violation(path, value, "enum", self.enum, self.sensitive))

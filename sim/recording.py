@@ -32,7 +32,7 @@ from events.record import Event, err_out, ok_out
 from events.schemas import schema_version
 from projections.timetravel.timeline import Timeline
 from sim.errors import AwsError
-from sim.params import settings_scope
+from sim.params import enter_scope, exit_scope
 from sim.services import CallContext, Draws, lookup
 
 
@@ -70,11 +70,13 @@ class Request:
 
 def execute(op: str, ctx: CallContext, req: dict) -> dict:
     """Run one operation's handler; the outcome as an event's ``out``."""
+    token = enter_scope(ctx.world.settings)  # messages follow A-VALIDATION-FORM
     try:
-        with settings_scope(ctx.world.settings):  # messages follow A-VALIDATION-FORM
-            return ok_out(lookup(op).handler(ctx, req))
+        return ok_out(lookup(op).handler(ctx, req))
     except AwsError as exc:
         return err_out(exc.code, exc.message, exc.rule)
+    finally:
+        exit_scope(token)
 
 
 def stored_form(event: Event) -> tuple[Event, bytes]:

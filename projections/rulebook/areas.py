@@ -9,5 +9,6 @@ from projections.rulebook import (  # noqa: F401
     logs_data,
     server,
     simops,
+    testing,
     windows,
 )

@@ -300,3 +300,66 @@ declare_assumptions(
                  "bad-request": "the same codes, every one HTTP 400 (no 411, 413 or 415)"},
     ),
 )
+
+# -- requests for a service kmsim does not simulate (R-SRV-40 to R-SRV-43; issue 12b).
+OBSERVED_QUERY_UNKNOWN = (
+    "observed behaviour: the query protocol answers an action its service does not have with "
+    "'<ErrorResponse ...><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Could "
+    "not find operation GetSendQuota for version 2009-10-16</Message></Error><RequestId>...' "
+    "and '400 Bad Request' (SES, django-ses/django-ses#158); 'InvalidAction: Could not find "
+    "operation AssumeRoleWithWebIdentity for version 2011-06-15 status code: 400' (STS, "
+    "aws/session-manager-plugin#116); EC2 '<Response><Errors><Error><Code>InvalidAction</Code>"
+    "<Message>The action :DescribeInstances is not valid for this web service.</Message>' "
+    "(cognitect-labs/aws-api#6); documented: 'InvalidAction The action or operation requested "
+    "is invalid. Verify that the action is typed correctly. HTTP Status Code: 400' (Common "
+    "Errors, https://docs.aws.amazon.com/cloudsearch/latest/developerguide/CommonErrors.html)")
+OBSERVED_JSON_UNKNOWN = (
+    "observed behaviour: 'ClientError: An error occurred (UnknownOperationException) when "
+    "calling the ListSchemas operation' (Personalize, boto/botocore#1846); "
+    "'UnknownOperationException while client('logs').start_query()' (boto/boto3#2359); "
+    "CloudWatch Logs: HTTP 400 and {\"__type\":\"UnknownOperationException\"} "
+    "(aws/aws-sdk-net#1536)")
+OBSERVED_S3_UNKNOWN = (
+    "observed behaviour (documented): S3's REST errors are an XML document '<Error> "
+    "<Code>NoSuchKey</Code> <Message>...</Message> <RequestId>...</RequestId> </Error>' with "
+    "'Content-Type: application/xml' (https://docs.aws.amazon.com/AmazonS3/latest/dev/"
+    "UsingRESTError.html); S3 answers functionality it does not implement with NotImplemented "
+    "'A header you provided implies functionality that is not implemented' (zenn.dev/k_yone, "
+    "AWS SDK for JavaScript v3: 'errorType: NotImplemented') and HTTP 501 (Apache Ozone "
+    "HDDS-16591: 'returns with a 501 NotImplemented error code', as S3 does)")
+
+declare(
+    Rule("R-SRV-40", "kmsim serve answers a request it can tell is for a service it does not "
+         "simulate (the service of its SigV4 credential scope, an X-Amz-Target prefix it does "
+         "not serve, a query-protocol Action) in that service's protocol, with a message that "
+         "names the service and says kmsim does not simulate it, HTTP 400 (S3: as "
+         "A-SRV-OTHER-SERVICES says), and records no event",
+         "assumption A-SRV-OTHER-SERVICES", assumption="A-SRV-OTHER-SERVICES"),
+    Rule("R-SRV-41", "In an awsJson or restJson service, an operation the service does not "
+         "have is answered with UnknownOperationException (the code in __type; restJson: in "
+         "x-amzn-ErrorType)", OBSERVED_JSON_UNKNOWN),
+    Rule("R-SRV-42", "In a query-protocol service (STS, SES) an action the service does not "
+         "have is answered with InvalidAction in an ErrorResponse XML document (EC2: a "
+         "Response with Errors), HTTP 400", OBSERVED_QUERY_UNKNOWN),
+    Rule("R-SRV-43", "S3 answers functionality it does not implement with NotImplemented in "
+         "its REST error XML document (<Error><Code>, <Message>, <RequestId>); its status is "
+         "as A-SRV-OTHER-SERVICES says", OBSERVED_S3_UNKNOWN,
+         assumption="A-SRV-OTHER-SERVICES"),
+)
+
+declare_assumptions(
+    Assumption(
+        id="A-SRV-OTHER-SERVICES",
+        statement="A request for a service kmsim does not simulate (AWS never sees one: an "
+        "endpoint serves one service) is answered as that service answers an operation it "
+        "does not have, in its own protocol (R-SRV-41 to R-SRV-43), so an SDK shows a "
+        "readable error rather than failing to parse the body; the status of S3's "
+        "NotImplemented is the choice",
+        default="client-error",
+        alternatives=("aws",),
+        meaning={"client-error": "every such answer is HTTP 400, a client error SDKs do not "
+                 "retry (SPEC 10 keeps kmsim's own refusals 4xx)",
+                 "aws": "S3's NotImplemented is HTTP 501, as S3 answers it; the others "
+                 "stay 400"},
+    ),
+)

@@ -22,8 +22,8 @@ from projections.arns import IAM_ARN
 from projections.rulebook import SettingsError, find_assumption, resolve_settings, setting
 from projections.timetravel.timeline import FoldFailed
 from sim.errors import InputError
+from sim.flags import parse_set
 from sim.loading import log_input_error
-from sim.runner import parse_set
 from sim.server import AuthConfig, KmsimApp, KmsimHTTPServer, is_loopback
 from sim.server.clock import STEP_SETTING, request_step
 from sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, Simulator
@@ -80,7 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="check SigV4 signatures against --secret values")
     p.add_argument("--secret", action="append", default=[], metavar="AKID=SECRET",
                    help="secret access key of an access key id (repeatable)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print one line per request")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print one line per request on stderr: simulated time, caller, "
+                   "operation, outcome (ok or the error code), rule, event number (#N)")
     p.set_defaults(func=run)
 
 
@@ -157,7 +159,8 @@ def build(args: argparse.Namespace):
                         name="kmsim serve")
     auth = AuthConfig(args.account, args.region, principals, secrets, args.verify_signatures)
     try:
-        app = KmsimApp(sim, auth, args.clock, args.speed)
+        app = KmsimApp(sim, auth, args.clock, args.speed,
+                       request_log=sys.stderr if args.verbose else None)
     except ValueError as exc:  # a resumed log's header with a bad request_step
         sim.close()
         raise InputError(str(exc), args.log, None, "kmsim rules lists the assumptions"

@@ -20,7 +20,12 @@ One module per concern, each small:
 - ``clock``: simulated or wall-driven time, and the instant of each request (after the
   previous event, so sequential requests never count as concurrent; the header
   ``x-kmsim-concurrent: true`` asks for the previous event's instant);
-- ``control``: the ``/_kmsim/`` endpoints (clock, at, events, reset).
+- ``control``: the ``/_kmsim/`` endpoints (clock, at, events, reset);
+- ``other_services``: a request for a service kmsim does not simulate (STS, S3, ...),
+  answered in that service's own protocol (query XML, REST-XML, JSON) so SDKs show a
+  readable error (R-SRV-40 to R-SRV-43);
+- ``requestlog``: ``kmsim serve -v``'s line per request (time, caller, operation,
+  outcome, rule, event number).
 
 The R-SRV-* rules the server's own refusals cite are declared in
 ``projections/rulebook/server.py``; every call is recorded through

@@ -1,9 +1,10 @@
-"""The HTTP front: route a request to a control endpoint or a wire codec, identify the
-caller, run the call through the Simulator (one at a time: it is single-writer) at the
-instant :mod:`sim.server.clock` gives it, and answer in the codec's shape (with
-``x-kmsim-event`` and ``x-kmsim-time``, the event's number and instant), every error
-with the status :func:`sim.server.status.http_status` decides. The codecs know bytes;
-this module knows neither format.
+"""The HTTP front: route a request to a control endpoint, a wire codec, or (for a service
+kmsim does not simulate) :mod:`sim.server.other_services`; identify the caller, run the
+call through the Simulator (one at a time: it is single-writer) at the instant
+:mod:`sim.server.clock` gives it, and answer in the codec's shape (with ``x-kmsim-event``
+and ``x-kmsim-time``, the event's number and instant), every error with the status
+:func:`sim.server.status.http_status` decides; ``-v`` logs each (:mod:`.requestlog`).
+The codecs know bytes; this module knows neither format.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ import sys
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TextIO
 
 from events.codec import encode_map
-from events.timefmt import format_time
 from sim.errors import AwsError, Refusal
 from sim.recording import EventTooLarge, NotRecorded, RecorderCrashed
-from sim.server import control
+from sim.server import control, other_services
 from sim.server.auth import AuthConfig, identify
 from sim.server.cbor_protocol import CborCodec
-from sim.server.clock import CONCURRENT_HEADER, ServerClock, concurrent_flag
+from sim.server.clock import CONCURRENT_HEADER, ServerClock, concurrent_flag, time_header
 from sim.server.json_protocol import JsonCodec
 from sim.server.protocols import (
     ApiCall,
@@ -34,6 +34,7 @@ from sim.server.protocols import (
     check_params,
     serialization_error,
 )
+from sim.server.requestlog import RequestLog, Seen
 from sim.server.status import http_server_status, http_status
 from sim.simulator import Simulator
 
@@ -80,21 +81,35 @@ def request_id(seq: int) -> str:
 
 
 class KmsimApp:
-    """The Simulator behind a lock, with the server's clock, identities and codecs."""
+    """The Simulator behind a lock, with the server's clock, identities and codecs;
+    ``request_log`` (``kmsim serve -v``) gets one line per request (``requestlog``)."""
 
     def __init__(self, sim: Simulator, auth: AuthConfig | None = None, clock: str = "sim",
-                 speed: float = 1.0) -> None:
+                 speed: float = 1.0, request_log: TextIO | None = None) -> None:
         self.sim = sim
         self.auth = auth or AuthConfig(sim.account, sim.region)
         self.clock = ServerClock(sim, clock, speed)
         self.lock = threading.RLock()
         self.json: Codec = JsonCodec()
         self.cbor: Codec = CborCodec()
+        self.request_log = RequestLog(request_log, self) if request_log is not None else None
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        """Answer one request (never raises)."""
+        """Answer one request (never raises); with ``request_log``, log one line."""
+        seen = Seen()
+        response = self._answer(request, seen)
+        if self.request_log is not None:
+            self.request_log.write(request, seen, response)
+        return response
+
+    def _answer(self, request: HttpRequest, seen: Seen) -> HttpResponse:
         if request.path.startswith(control.PREFIX):
+            seen.caller = "-"  # no principal calls the simulator's own endpoints
             return control.handle(self, request)
+        other = other_services.addressed(request)  # R-SRV-40: its own protocol, no event
+        if other is not None:
+            seen.op = f"{other.service or '?'}:{other.operation or '?'}"
+            return self._error(other.codec, other.error(), None)
         codec = self.cbor if CborCodec.matches(request) else self.json
         try:
             if request.method != "POST":
@@ -103,7 +118,9 @@ class KmsimApp:
                                "requests; control endpoints are under /_kmsim/", "R-SRV-02",
                                refusal=Refusal.METHOD)
             identity = identify(request, self.auth)
+            seen.caller = identity.actor
             call = codec.decode(request)
+            seen.op = call.op
             check_params(call)
             concurrent = _concurrent(request, call)
             return self._call(codec, call, identity.actor, identity.region, concurrent)
@@ -138,15 +155,16 @@ class KmsimApp:
             response = codec.encode_result(call, event.res)
             response.headers["x-amzn-RequestId"] = request_id(event.seq)
             response.headers["x-kmsim-event"] = str(event.seq)
-        response.headers["x-kmsim-time"] = format_time(event.t)  # the instant it happened at
+        response.headers["x-kmsim-time"] = time_header(event.t)  # the instant it happened at
         return response
 
     def _error(self, codec: Codec, error: AwsError, seq: int | None) -> HttpResponse:
         # The one status decision, under the timeline's assumptions (A-SRV-AUTH-STATUS,
-        # A-SRV-REFUSALS).
+        # A-SRV-REFUSALS, A-SRV-OTHER-SERVICES).
         status = http_status(error.service, error.code, self.sim.settings,
                              refusal=error.refusal)
         response = codec.encode_error(error, status)
+        response.code = error.code
         response.headers["x-amzn-RequestId"] = request_id(seq or 0)
         if seq is not None:
             response.headers["x-kmsim-event"] = str(seq)
@@ -256,9 +274,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self, code: str, message: str, rule: str = "R-SRV-05") -> None:
         self.close_connection = True  # the unread body makes the connection unusable
         error = AwsError(code, message, rule)
-        codec = self.server.app.cbor if self.path.startswith("/service/") else \
-            self.server.app.json
-        self._send(self.server.app._error(codec, error, None))
+        app = self.server.app
+        codec = app.cbor if self.path.startswith("/service/") else app.json
+        response = app._error(codec, error, None)
+        if app.request_log is not None:
+            app.request_log.write(None, Seen(op=f"{self.command} {self.path.partition('?')[0]}"),
+                                  response)
+        self._send(response)
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)
@@ -268,6 +290,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Nothing: the app logs each request its own way (``kmsim serve -v``)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:

@@ -31,12 +31,27 @@ refused with 400 and record nothing. Scenario steps at one ``at`` share an insta
 
 from __future__ import annotations
 
-from events.timefmt import TimeSyntaxError, parse_duration
+from events.timefmt import TimeSyntaxError, format_time, parse_duration
 from projections.rulebook import setting
 from sim.clock import wall_now_ms
 from sim.simulator import Simulator
 
 MODES = ("sim", "wall")
+#: The last second formatted by :func:`time_header`: ``(epoch second, its text)``.
+_LAST_SECOND: tuple[int, str] = (-1, "")
+
+
+def time_header(ms: int) -> str:
+    """``format_time(ms)`` (the ``x-kmsim-time`` header): requests come a millisecond
+    apart, so the second's text is kept and only the milliseconds are formatted anew."""
+    global _LAST_SECOND
+    second, frac = divmod(ms, 1000)
+    last, text = _LAST_SECOND
+    if second != last:
+        text = format_time(second * 1000)[:-1]  # "...:SSZ" without its "Z"
+        _LAST_SECOND = (second, text)
+    return f"{text}.{frac:03d}Z" if frac else f"{text}Z"
+
 #: The request header asking for a request concurrent with the previous event.
 CONCURRENT_HEADER = "x-kmsim-concurrent"
 #: The settings name of A-REQUEST-STEP, the assumption giving the step.

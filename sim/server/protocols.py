@@ -47,6 +47,8 @@ class HttpResponse:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: The error code of an error answer, for the request log (never sent).
+    code: str = ""
 
 
 @dataclass
@@ -113,6 +115,27 @@ def plain(value: object, service: str = "") -> object:
             out = _scalar(item, service)
         parent[slot] = out  # type: ignore[index]
     return root[0]
+
+
+def plain_json(value: object, depth: int = 0) -> bool:
+    """Whether a value ``json.loads`` built from text without ``\\u`` escapes (so no lone
+    surrogate) is already what :func:`plain` returns: nested at most ``MAX_DEPTH`` levels,
+    integers within 64 bits, finite floats. When not, :func:`plain` says why."""
+    # A check without copying: the server's common case costs a walk, not a rebuild.
+    if depth > MAX_DEPTH:
+        return False
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(plain_json(v, depth + 1) for v in value.values())  # type: ignore[attr-defined]
+    if kind is list:
+        return all(plain_json(v, depth + 1) for v in value)  # type: ignore[attr-defined]
+    if kind is int:
+        return _INT64[0] <= value <= _INT64[1]  # type: ignore[operator]
+    if kind is float:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    return False
 
 
 def _text(s: str, service: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from events.timefmt import TIME_RANGE
@@ -39,6 +39,9 @@ def service_model(service: str) -> Any | None:
             return None
 
 
+# Per request otherwise: botocore's look-ups cost more than the check itself. Bounded:
+# a request may name any operation.
+@lru_cache(maxsize=512)
 def operation_model(service: str, operation: str) -> Any | None:
     """botocore's OperationModel, or None."""
     model = service_model(service)
@@ -47,6 +50,7 @@ def operation_model(service: str, operation: str) -> Any | None:
     return model.operation_model(operation)
 
 
+@lru_cache(maxsize=512)
 def input_shape(service: str, operation: str) -> Any | None:
     """The operation's input shape, or None."""
     op = operation_model(service, operation)

@@ -12,16 +12,19 @@ carries a code, never a status. The decision, in order:
    a POST is 405 (``Refusal.METHOD``), an rpc-v2-cbor path naming no operation 404
    (``Refusal.ROUTE``); an unknown X-Amz-Target is 400, as the code says;
 3. a control endpoint's own codes (NotFound 404, MethodNotAllowed 405);
-4. the status botocore's model gives the code in the service (``shapes.error_status``),
+4. a request for a service kmsim does not simulate (``other_services``: STS, S3, ...):
+   its protocol's code (UnknownOperationException, InvalidAction, NotImplemented) is 400
+   (R-SRV-40 to R-SRV-43);
+5. the status botocore's model gives the code in the service (``shapes.error_status``),
    else a fallback for when the models are not installed (CloudWatch's 404 and 409);
-5. the server's own codes: 411, 413, 415 (R-SRV-05, R-SRV-01), 500 for a kmsim fault
+6. the server's own codes: 411, 413, 415 (R-SRV-05, R-SRV-01), 500 for a kmsim fault
    (InternalFailure) and an injected one (ServiceUnavailableException, R-LOGS-79);
-6. anything else: 400.
+7. anything else: 400.
 
 Then the timeline's assumptions, read through ``projections.rulebook.setting``:
 A-SRV-AUTH-STATUS ``forbidden`` answers every signature refusal code 403, and
 A-SRV-REFUSALS ``bad-request`` answers 400 where the steps above gave 411, 413 or 415
-(the code stays).
+(the code stays), and A-SRV-OTHER-SERVICES ``aws`` answers S3's NotImplemented 501.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ CONTROL_STATUS = {"NotFound": 404, "MethodNotAllowed": 405}
 FORBIDDEN = 403
 #: The statuses A-SRV-REFUSALS ``bad-request`` answers 400 instead.
 NOT_PLAIN_400 = (411, 413, 415)
+#: The services kmsim serves ("": none named); an answer for another is step 4.
+SERVED = frozenset({"", "kms", "logs", "cloudwatch", "sim"})
+#: The codes a service kmsim does not simulate is answered with (R-SRV-41 to R-SRV-43).
+OTHER_SERVICE_CODES = frozenset({"UnknownOperationException", "InvalidAction",
+                                 "NotImplemented"})
+#: Their status: a client error, which SDKs do not retry (A-SRV-OTHER-SERVICES).
+OTHER_SERVICE_STATUS = 400
+#: S3's NotImplemented as S3 answers it, under A-SRV-OTHER-SERVICES ``aws``.
+S3_NOT_IMPLEMENTED = 501
 
 
 def http_status(service: str, code: str, settings: Mapping[str, str], *,
@@ -79,6 +91,9 @@ def http_status(service: str, code: str, settings: Mapping[str, str], *,
         status = FORBIDDEN
     if setting(settings, "srv_refusals") == "bad-request" and status in NOT_PLAIN_400:
         status = DEFAULT
+    if code == "NotImplemented" and service not in SERVED and \
+            setting(settings, "srv_other_services") == "aws":
+        status = S3_NOT_IMPLEMENTED
     return status
 
 
@@ -93,6 +108,8 @@ def _base_status(service: str, code: str, refusal: Refusal | None, control: bool
         return REFUSAL_STATUS[refusal]
     if control:
         return CONTROL_STATUS.get(code) or STATUS.get(code, DEFAULT)
+    if service not in SERVED and code in OTHER_SERVICE_CODES:
+        return OTHER_SERVICE_STATUS  # never a model lookup for a service kmsim does not serve
     modeled = shapes.error_status(service, code)
     if modeled is not None:
         return modeled
