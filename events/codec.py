@@ -11,6 +11,7 @@ silently change its meaning.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -85,11 +86,14 @@ class EventOrder:
     time never goes back; :func:`decode_checked` holds every event to this and moves it on.
     """
 
-    __slots__ = ("seq", "t")
+    __slots__ = ("seq", "t", "times")
 
-    def __init__(self, seq: int = 1, t: int = -(2**63)) -> None:
+    def __init__(self, seq: int = 1, t: int = -(2**63), times: array | None = None) -> None:
         self.seq = seq
         self.t = t
+        #: When given, each event's time is appended to it as the event is decoded (an
+        #: index of the log: a reader need not look at each event again to keep it).
+        self.times = times
 
 
 class OutOfOrder(ValueError):
@@ -145,6 +149,7 @@ def decode_checked(
     pos = 0
     seq = first = order.seq
     last = order.t
+    add_time = order.times.append if order.times is not None else None
     try:
         for b, d in zip(payloads, unpacker, strict=False):
             pos += len(b)
@@ -162,6 +167,8 @@ def decode_checked(
             _setattr(e, "__dict__", d)
             seq += 1
             last = t
+            if add_time is not None:
+                add_time(t)
             yield e
         if tell() != pos:
             raise ValueError("a payload is not a whole msgpack map")

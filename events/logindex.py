@@ -59,20 +59,18 @@ class IndexedLog:
         index then holds the events before it. ``on_batch(offset)`` is called after each
         read with the offset of the last frame read (for progress)."""
         offsets, times = self.offsets, self.times
-        add_time = times.append
         with LogReader(self.path) as reader:
             self.header = reader.header
             start = self.end if self.end is not None else reader.events_start
             known = len(offsets)
             last_t = times[-1] if times else None
             try:
-                for offs, events in reader.batches(start, len(times) + 1, last_t):
+                for offs, events in reader.batches(start, len(times) + 1, last_t, times):
                     offsets.extend(offs)
                     # One event at a time, not lists of them: each is garbage once folded,
                     # so its dicts go back to the interpreter's free lists for the next.
-                    for event in events:
-                        add_time(event.t)
-                        yield event
+                    # The decoder indexes each event's time as it decodes it.
+                    yield from events
                     if on_batch is not None and offs:
                         on_batch(offs[-1])
             finally:

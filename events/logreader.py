@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from array import array
 from collections.abc import Callable, Iterator
 
 from events import verify as checks
@@ -70,7 +71,8 @@ class LogReader:
             yield from zip(offsets, events, strict=True)
 
     def batches(self, start: int | None = None, first_seq: int = 1,
-                last_t: int | None = None) -> Iterator[tuple[list[int], Iterator[Event]]]:
+                last_t: int | None = None, times: array | None = None
+                ) -> Iterator[tuple[list[int], Iterator[Event]]]:
         """Yield ``(frame offsets, their events)`` per read (bulk loads iterate these to save
         a generator step per event). Every event is checked (:func:`events.verify.check_batch`):
         a frame that is not an event, a seq that is not the next one or a time that goes
@@ -78,9 +80,10 @@ class LogReader:
 
         ``start`` (a frame boundary), ``first_seq`` and ``last_t`` (the time of the event
         before it) resume a read where an earlier one ended: only the frames after it are
-        read (a log that grew since its index was saved)."""
+        read (a log that grew since its index was saved). ``times``, when given, gets each
+        event's time as it is decoded."""
         scan = Scan(self._fd, self._start if start is None else start)
-        order = EventOrder(first_seq, self.header.start if last_t is None else last_t)
+        order = EventOrder(first_seq, self.header.start if last_t is None else last_t, times)
         for offsets, payloads in scan:
             events = checks.check_batch(self.path, offsets, payloads, order)
             yield offsets, events

@@ -124,8 +124,10 @@ class VerifyReport:
 _CUTTABLE = ("bad frame", "not an event", "out of order", "torn tail")
 
 
-def _verify(path: str) -> tuple[VerifyReport, int | None]:
-    """Check a log without raising; also return the offset repair would cut at."""
+def _verify(path: str, on_batch: Callable[[int], None] | None = None
+            ) -> tuple[VerifyReport, int | None]:
+    """Check a log without raising; also return the offset repair would cut at.
+    ``on_batch(offset)``: called after each batch of frames with its last frame's offset."""
     report = VerifyReport(path, 0, True, None, None, None, None)
 
     def fail(problem: str, offset: int, why: str) -> None:
@@ -149,6 +151,8 @@ def _verify(path: str) -> tuple[VerifyReport, int | None]:
             for offsets, payloads in scan:
                 for _ in check_batch(path, offsets, payloads, order):
                     report.events += 1
+                if on_batch is not None and offsets:
+                    on_batch(offsets[-1])
         except LogVersionError as exc:
             fail("newer version", exc.offset, exc.reason)
         except LogCorrupt as exc:
@@ -168,10 +172,12 @@ def _verify(path: str) -> tuple[VerifyReport, int | None]:
     return report, cut
 
 
-def verify_log(path: str | os.PathLike[str]) -> VerifyReport:
+def verify_log(path: str | os.PathLike[str],
+               on_batch: Callable[[int], None] | None = None) -> VerifyReport:
     """Check magic, header, every frame and every event's seq and time; report, never
-    raise on damage."""
-    return _verify(os.fspath(path))[0]
+    raise on damage. ``on_batch(offset)`` is called after each batch of frames checked,
+    with the byte offset of its last frame (for progress)."""
+    return _verify(os.fspath(path), on_batch)[0]
 
 
 def repair_log(path: str | os.PathLike[str], backup: bool = True) -> VerifyReport:

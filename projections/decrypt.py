@@ -21,6 +21,7 @@ Evaluator = Callable[[World, DataItem, str], Sequence["Verdict"]]
 Shape = Callable[[World, DataItem], Hashable]
 _EVALUATORS: dict[str, Evaluator] = {}
 _SHAPES: dict[str, Shape] = {}
+_TIMELESS: set[str] = set()  # kinds whose shape ignores an item's time (see evaluates)
 
 
 @dataclass(frozen=True)
@@ -52,24 +53,36 @@ class Answer:
                 "rules": list(self.rules), "events": list(self.events)}
 
 
-def evaluates(kind: str, shape: Shape | None = None) -> Callable[[Evaluator], Evaluator]:
+def evaluates(kind: str, shape: Shape | None = None, timeless: bool = False
+              ) -> Callable[[Evaluator], Evaluator]:
     """Register the evaluator of a data item kind.
 
     ``shape(world, item)`` gives a hashable key of everything the evaluator reads from an
     item (its resource, keys, ...): two items of the kind whose keys are equal get the same
     verdicts from one world for one principal, so :class:`Answers` evaluates each shape once
     (a million items share about a hundred). Without ``shape`` every item is evaluated.
+    ``timeless``: the shape reads only the item's resource, account, Region and keys (not its
+    time, expiry or ``extra``), so every item of a store's row shape has one answer
+    (:meth:`Answers.by_shape`; ``tests/test_rollup.py`` checks each such kind).
     """
 
     def register(fn: Evaluator) -> Evaluator:
         _EVALUATORS[kind] = fn
+        _TIMELESS.discard(kind)
         if shape is None:
             _SHAPES.pop(kind, None)
         else:
             _SHAPES[kind] = shape
+            if timeless:
+                _TIMELESS.add(kind)
         return fn
 
     return register
+
+
+def timeless_kinds() -> frozenset[str]:
+    """The kinds registered with a ``timeless`` shape."""
+    return frozenset(_TIMELESS)
 
 
 def shape_of(kind: str) -> Shape | None:
@@ -119,6 +132,11 @@ class Answers:
         self.principal = principal
         self._memo: dict[tuple, Answer] = {}
         self.evaluated = 0  #: evaluator calls made (for tests and benchmarks)
+
+    def by_shape(self, item: DataItem) -> bool:
+        """Whether every item not gone of ``item``'s kind, resource, account, Region and keys
+        has ``item``'s answer (its kind's shape is ``timeless``)."""
+        return item.gone is None and item.kind in _TIMELESS
 
     def __call__(self, item: DataItem) -> Answer:
         """The answer for ``item`` (see the class docstring)."""

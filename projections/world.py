@@ -41,6 +41,13 @@ S = TypeVar("S")
 
 _FOLDS: dict[str, FoldFn] = {}
 _TIMERS: dict[str, TimerFn] = {}
+#: A plain fold is made from a world's ``(area_states, associations)`` and five lists;
+#: given an event's dict, it appends the item's ``(kind, resource, account, region,
+#: keys)``, seq, write time, t0 and t1 to them and returns True when adding that item (no
+#: cause, no expiry) is all the event's fold would do, else returns False.
+PlainFn = Callable[[dict, dict, tuple], Callable[[dict], bool]]
+#: op -> (the fold it stands for, the maker of its plain fold): see :func:`plain_fold`.
+_PLAIN: dict[str, tuple[FoldFn, PlainFn]] = {}
 
 #: Timers due at the same instant fire in this order (lower first), then by serial,
 #: so replay is deterministic (SimPy's (time, priority, serial) discipline). Filled by
@@ -57,6 +64,26 @@ def folds(*ops: str) -> Callable[[FoldFn], FoldFn]:
         return fn
 
     return register
+
+
+def plain_fold(op: str, fold: FoldFn) -> Callable[[PlainFn], PlainFn]:
+    """Register the *plain* case of ``op``'s fold ``fold``: ``make(area_states,
+    associations, lists)`` gives a function that only reads them and says which item the fold
+    would add when that is all it would do (replay's hot path folds such an event without
+    a call into the fold, :func:`plain_folds`). It may remember what it read: whoever
+    calls it makes it again once anything but a plain fold has run on the world."""
+
+    def register(fn: PlainFn) -> PlainFn:
+        _PLAIN[op] = (fold, fn)
+        return fn
+
+    return register
+
+
+def plain_folds() -> dict[str, PlainFn]:
+    """op -> maker of its plain fold, for the operations whose registered fold is still the
+    one their plain fold stands for (a fold replaced since has no plain case)."""
+    return {op: fn for op, (fold, fn) in _PLAIN.items() if _FOLDS.get(op) is fold}
 
 
 def on_timer(kind: str, *, priority: int) -> Callable[[TimerFn], TimerFn]:

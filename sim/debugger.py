@@ -18,7 +18,7 @@ from projections.arns import root_arn, short_resource
 from projections.decrypt import Answer, Answers, decryptability
 from projections.names import item_label, key_name, time_name
 from projections.timetravel.answers import answers_at
-from projections.timetravel.diff import diff, diff_lines
+from projections.timetravel.diff import briefs_between, diff, diff_lines
 from projections.timetravel.explain import explain_item
 from projections.world import World
 from sim.clock import parse_when
@@ -251,7 +251,8 @@ class Session(Views):
         events."""
         lo, hi = min(a, b), max(a, b)
         wa, wb = self.world(lo), self.timeline.world_at(hi.t, through_seq=hi.n)
-        doc = diff(wa, wb, self.principal, self.timeline.events[lo.n:hi.n],
+        tl = self.timeline  # the events between, counted from their bytes (none decoded)
+        doc = diff(wa, wb, self.principal, briefs_between(tl.events, tl.times, lo.n, hi.n),
                    self.loaded.variables)
         return diff_lines(doc, self.start, wb, self.loaded.variables)
 

@@ -23,7 +23,6 @@ from projections.simops.fold import saved_values
 from projections.timetravel.timeline import FoldFailed, Timeline
 from sim.errors import InputError
 from sim.progress import progress
-from sim.runner import run_file
 
 
 @dataclass
@@ -100,6 +99,9 @@ def load_timeline(path: str, profile: str | None = None,
     if not p.exists():
         raise InputError("no such file", path, None, "give a .kmlog log or a scenario file")
     if p.suffix in (".toml", ".py"):
+        # Only a scenario needs the runner (and every service): a log's readers start faster.
+        from sim.runner import run_file
+
         report = run_file(path, profile, overrides)
         sim = report.sim
         assert sim is not None

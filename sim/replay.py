@@ -8,9 +8,12 @@ answers follow from it.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from events.logfile import LogHeader, LogReader, LogWriter
 from events.record import Event
 from projections.rulebook import resolve_settings
 from projections.timetravel.timeline import Timeline
@@ -196,15 +199,35 @@ def first_difference(recorded: object, replayed: object, path: str = "") -> str 
     return None if recorded == replayed else (path or "response")
 
 
+#: A checkpoint spacing no replay reaches: a replay on a scratch log answers no question
+#: about its past (only the live world and each outcome count), so it takes none.
+NO_CHECKPOINTS = 1 << 62
+
+
 class Replaying:
     """A replay in progress: iterating it re-records each event (in order) and yields each
     :class:`Difference` as it is found, so a caller can report a million of them without
-    keeping them; :attr:`timeline` is the replayed timeline (complete once iterated)."""
+    keeping them; :attr:`timeline` is the replayed timeline (complete once iterated).
+
+    With ``scratch`` (a directory), the replayed events are recorded into a scratch log
+    there instead of memory: the timeline keeps 16 bytes per event and no checkpoints, so
+    a replay of any length fits in the memory of its live world. The file is unlinked as
+    soon as it is open (nothing is left behind, even after Ctrl-C); :meth:`close` (or
+    leaving a ``with`` block) releases it, after which :attr:`timeline` cannot read its
+    events any more."""
 
     def __init__(self, events: Iterable[Event], profile: str, settings: dict[str, str],
-                 start: int, seed: int = 0, overrides: dict[str, str] | None = None) -> None:
+                 start: int, seed: int = 0, overrides: dict[str, str] | None = None, *,
+                 scratch: str | None = None) -> None:
         merged = resolve_settings(profile, {**settings, **(overrides or {})}.items())
-        self._recorder = Recorder(Timeline(profile, merged, start), seed)
+        writer = None
+        if scratch is None:
+            timeline = Timeline(profile, merged, start)
+        else:
+            timeline = Timeline(profile, merged, start, every=NO_CHECKPOINTS)
+            writer = _scratch_log(scratch, timeline, LogHeader(
+                profile=profile, assumptions=merged, start=start, extra={"seed": seed}))
+        self._recorder = Recorder(timeline, seed, writer)
         self._events = events
         self.count = 0  #: events replayed so far
 
@@ -222,6 +245,42 @@ class Replaying:
             self.count += 1
             if not same_outcome(event.out, replayed.out):
                 yield Difference(event.seq, event.t, event.op, event.out, replayed.out)
+
+    def close(self) -> None:
+        """Release the scratch log, if any (idempotent)."""
+        writer, self._recorder.writer = self._recorder.writer, None
+        if writer is not None:
+            writer.close()
+            events = self.timeline.events
+            if not isinstance(events, list):
+                events.close()
+
+    def __enter__(self) -> Replaying:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _scratch_log(directory: str, timeline: Timeline, header: LogHeader) -> LogWriter:
+    """A new log in ``directory`` that ``timeline`` keeps its events in, already unlinked:
+    the writer's and the timeline's descriptors are all that hold it."""
+    fd, path = tempfile.mkstemp(prefix="kmsim-replay-", suffix=".kmlog", dir=directory)
+    os.close(fd)
+    try:
+        # Nobody reads it but this replay, and a crash loses nothing anyone needs: no fsync
+        # and one write per buffer (the timeline flushes before each read).
+        writer = LogWriter.create(path, header, sync="none")
+        try:
+            with LogReader(path) as reader:
+                first = reader.events_start
+            timeline.keep_in_file(path, first, writer.flush)
+        except BaseException:
+            writer.close()
+            raise
+    finally:
+        os.unlink(path)
+    return writer
 
 
 def replay(events: Iterable[Event], profile: str, settings: dict[str, str], start: int,

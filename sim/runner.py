@@ -7,7 +7,6 @@ answers at a moment (travelling back through the timeline when needed).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,15 +334,3 @@ def run_file(path: str | Path, profile: str | None = None,
     if str(path).endswith(".py"):
         return run_script(path, profile, overrides, log)
     return run_scenario(load_scenario(path, allow_outside_files), profile, overrides, log)
-
-
-def parse_set(values: list[str]) -> dict[str, str]:
-    """``--set name=value`` flags as a mapping; a malformed one is an InputError."""
-    out = {}
-    for item in values:
-        m = re.fullmatch(r"\s*([A-Za-z0-9_-]+)\s*=\s*(.+?)\s*", item)
-        if not m:
-            raise InputError(f"bad --set {item!r}", None, None, "write --set name=value, e.g. "
-                             "--set propagation=instant")
-        out[m.group(1)] = m.group(2)
-    return out

@@ -24,6 +24,7 @@ from pathlib import Path
 from events.record import Event
 from events.timefmt import DAY, format_duration, format_offset, format_time
 from projections.arns import short_resource
+from projections.names import time_name
 from projections.rulebook import setting
 from projections.world import World
 from sim.debugger import DebugError, Session, outcome
@@ -78,6 +79,8 @@ class TimelinePage:
             raise InputError(str(exc), None, None, exc.hint) from None
         tl = self.tl = loaded.timeline
         self.start, self.end = tl.start, tl.end
+        #: Times as the scenario wrote them (clock times or offsets), as ``kmsim at`` shows.
+        self.style = loaded.time_style
         live = tl.live
         self.dues = sorted({tm.due for tm in live.pending_timers()
                             if tl.end < tm.due <= tl.end + 400 * DAY})
@@ -176,8 +179,8 @@ class TimelinePage:
 
         ma = answer_moments(s, self.groups, self.moments, answers, visit)
         times = self.tl.times
-        moments = [[t, n, round(self.axis.x(t), 1), self._when(t), format_time(t),
-                    describe(t, n, times, self.start)] for t, n in self.moments]
+        moments = [[t, n, round(self.axis.x(t), 1), self._when(t), self._other(t),
+                    describe(t, n, times, self.start, self.style)] for t, n in self.moments]
         items = []
         for g in self.groups:
             for pos in g.tracked:
@@ -189,6 +192,8 @@ class TimelinePage:
         items.sort()
         return {
             "start": self.start, "principal": s.who(s.principal), "initial": self.initial,
+            "timeHeads": ["time (UTC)", "offset"] if self.style == "clock" else
+            ["offset", "time (UTC)"],
             "moments": moments, "keys": [s.key_name(k.arn, live) for k in keys],
             "states": states, "keyAt": key_at, "assocRows": [json.loads(r) for r in assoc_rows],
             "assocAt": assoc_at, "answers": answers.rows,
@@ -204,10 +209,15 @@ class TimelinePage:
         }
 
     def _when(self, t: int) -> str:
-        return format_offset(t, self.start)
+        """``t`` as the scenario wrote times (:func:`projections.names.time_name`)."""
+        return time_name(t, self.start, self.style)
+
+    def _other(self, t: int) -> str:
+        """``t`` the other way (the offset of a clock-time scenario, else the clock time)."""
+        return format_offset(t, self.start) if self.style == "clock" else format_time(t)
 
     def _event_row(self, e: Event) -> list:
-        return [e.seq, self._when(e.t), format_time(e.t), self.s.who(e.actor), e.op,
+        return [e.seq, self._when(e.t), self._other(e.t), self.s.who(e.actor), e.op,
                 outcome(e), int(e.ok)]
 
     def _listed_events(self) -> list[list]:
@@ -245,7 +255,8 @@ class TimelinePage:
                 tip = (f"{name}: {state} from {self._when(t)} ({s._why(t, seq)}, {rule})" +
                        (f" until {self._when(t2)}" if i + 1 < len(hist) else ""))
                 spans.append((t, t2, state, state, tip))
-            out += merged_bands(self.axis, spans, y + 3, KEY_LANE - 6, "key", self.start)
+            out += merged_bands(self.axis, spans, y + 3, KEY_LANE - 6, "key", self.start,
+                                self.style)
             y += KEY_LANE + 6
         if not self.final.keys:
             out.append(f'<text class="empty" x="{LEFT + 8}" y="{y + 18}">no keys</text>')
@@ -304,7 +315,7 @@ class TimelinePage:
                    f"{rule})")
             spans.append((t, t2, state, f"{state} {kn}" if state == "associated" else state,
                           tip))
-        out += merged_bands(ax, spans, y + 3, 16, "assoc", self.start)
+        out += merged_bands(ax, spans, y + 3, 16, "assoc", self.start, self.style)
         if ri in self.lane_buckets:
             counts, _data = self.lane_buckets[ri]
             return out + bucket_bars(counts, y + 22, RES_LANE - 24, "bk st-future", str(ri))
@@ -341,7 +352,7 @@ class TimelinePage:
         """What the page holds and where it opens (said, never snapped silently)."""
         t, n = self.moments[self.initial]
         return (f"{len(self.tl.times):,} events, {len(self.moments)} moments; opens at "
-                f"{describe(t, n, self.tl.times, self.start)}")
+                f"{describe(t, n, self.tl.times, self.start, self.style)}")
 
 
 def write_timeline(loaded: LoadedTimeline, out: str | Path, at: str | None = None,

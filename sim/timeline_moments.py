@@ -10,7 +10,8 @@ moment of its own, and every moment says where it falls among the events.
 
 from __future__ import annotations
 
-from events.timefmt import format_duration, format_offset
+from events.timefmt import format_duration
+from projections.names import time_name
 from projections.timetravel.timeline import Timeline
 from projections.world import World
 
@@ -56,9 +57,10 @@ def choose_moments(tl: Timeline, changes: list[int], dues: list[int],
     return sorted(out)
 
 
-def describe(t: int, n: int, times, start: int) -> str:
-    """Where moment ``(t, n)`` falls among the events: ``+1h (between #712 and #713)``."""
-    off = format_offset(t, start)
+def describe(t: int, n: int, times, start: int, style: str = "offset") -> str:
+    """Where moment ``(t, n)`` falls among the events: ``+1h (between #712 and #713)``,
+    the time as the scenario wrote times (``style``: :func:`projections.names.time_name`)."""
+    off = time_name(t, start, style)
     total = len(times)
     if total == 0:
         return f"{off} (no events)"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from events.timefmt import MINUTE, format_duration, format_offset, format_time
+from projections.names import time_name
 
 LEFT, WIDTH, RIGHT = 190, 1360, 24       # label column, total width, right margin (px)
 EVENT_LANE, KEY_LANE, RES_LANE, GAP = 30, 30, 44, 26
@@ -125,9 +126,10 @@ def band(axis: Axis, t1: int, t2: int, y: float, h: float, cls: str, text: str,
 
 
 def merged_bands(axis: Axis, spans: list[tuple[int, int, str, str, str]], y: float,
-                 h: float, prefix: str, start: int) -> list[str]:
+                 h: float, prefix: str, start: int, style: str = "offset") -> list[str]:
     """Bands for ``(t1, t2, state, text, tip)`` spans in time order; runs of spans each
-    narrower than ``MIN_BAND_PX`` become one striped band that counts them."""
+    narrower than ``MIN_BAND_PX`` become one striped band that counts them (its tip says
+    when, as the scenario wrote times: ``style``, :func:`projections.names.time_name`)."""
     out: list[str] = []
     run: list[tuple[int, int, str, str, str]] = []
 
@@ -139,8 +141,8 @@ def merged_bands(axis: Axis, spans: list[tuple[int, int, str, str, str]], y: flo
             states: dict[str, int] = {}
             for span in run:
                 states[span[2]] = states.get(span[2], 0) + 1
-            tip = (f"{len(run)} changes from {format_offset(run[0][0], start)} to "
-                   f"{format_offset(run[-1][1], start)}, too close to draw one by one: " +
+            tip = (f"{len(run)} changes from {time_name(run[0][0], start, style)} to "
+                   f"{time_name(run[-1][1], start, style)}, too close to draw one by one: " +
                    ", ".join(f"{state} x{c}" for state, c in states.items()) +
                    "\nfirst: " + run[0][4] + "\nlast: " + run[-1][4])
             out.append(band(axis, run[0][0], run[-1][1], y, h, f"{prefix} churn", "", tip))

@@ -16,6 +16,7 @@ import json
 import random
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -34,17 +35,23 @@ from test_properties import READER, ROOT
 from events.timefmt import DAY, HOUR, MINUTE
 from projections import decrypt
 from projections.iam import policy as policy_mod
+from projections.model import DataItem
+from projections.store import checkpoints
 from projections.timetravel.answers import (
+    ALL,
     CONTRACT_DOC_KEYS,
     DOC_KEYS,
     ITEM_KEYS,
     Selection,
     answers_at,
+    item_resources,
     read_items,
+    walk,
     write_answers,
 )
 from projections.timetravel.diff import diff, item_changes, item_statuses, write_diff
 from projections.timetravel.rollup import GROUP_KEYS, LOST_KEYS, RESOURCE_KEYS
+from projections.timetravel.timeline import Timeline
 from sim.cli import main
 from sim.runner import run_file
 from sim.simulator import Simulator
@@ -289,9 +296,36 @@ def test_read_items_of_a_restored_world_equal_its_items():
         fresh = tl.world_at(sim.when(t))
         assert [(i.seq, i.label, i.keys) for i in read_items(world)] == \
             [(i.seq, i.label, i.keys) for i in fresh.iter_items()]
+        assert item_resources(world) == {i.resource for i in fresh.iter_items()}
+
+
+def test_a_timeless_shape_reads_no_time_expiry_or_extra():
+    """A kind registered ``timeless`` gets one answer per row shape (the roll-up counts its
+    rows from the columns): its shape key must not change with the item's own time, expiry
+    or extra, whatever the world."""
+    sim = Simulator(default_principal="admin")
+    sim.principal("admin", ADMIN, ALLOW_ALL)
+    key = sim.call("kms:CreateKey", {"Policy": SERVICE_POLICY}).get("KeyMetadata.Arn")
+    sim.call("logs:CreateLogGroup", {"logGroupName": "g", "kmsKeyId": key})
+    world = sim.timeline.world_at(sim.when("+1m"))
+    kinds = decrypt.timeless_kinds()
+    assert {"log-events", "query-result"} <= kinds and "metric-data" not in kinds
+    group = f"arn:aws:logs:us-east-1:{ACCT}:log-group:g"
+    for kind in kinds:
+        shape = decrypt.shape_of(kind)
+        assert shape is not None
+        keys = [shape(world, DataItem(seq, kind, group, ACCT, "us-east-1", t, (key, None),
+                                      None, None, expires, None, extra))
+                for seq, t, expires, extra in [(1, 0, None, None), (9, 10**12, 5, {"t0": 1}),
+                                               (7, 3, 10**13, {"queryId": "q"})]]
+        assert len(set(keys)) == 1, kind
 
 
 # -- per shape equals per item, on random timelines -----------------------------------------
+
+
+def _nothing(item, answer) -> None:
+    """A listing that keeps nothing."""
 
 NO_SERVICES = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"}]})
@@ -430,6 +464,17 @@ class ShapedAnswers(RuleBasedStateMachine):
         naive = {seq for seq in old.keys() | new.keys()
                  if old.get(seq, (0, 0, None))[2] != new.get(seq, (0, 0, None))[2]}
         assert {c.item.seq for c in item_changes(before, after, READER)} == naive
+        # A checkpoint at every event: items below a checkpoint are the store's rows.
+        with mock.patch.object(checkpoints, "BYTES_PER_EVENT", 1 << 30):
+            dense = Timeline(s.timeline.profile, s.timeline.settings, s.timeline.start,
+                             s.timeline.events, every=1)
+        for world in (dense.world_at(moments[2]), dense.world_at(s.now),
+                      dense.world_at(s.now + 8 * DAY)):
+            # Counted from the store's columns (nothing listed) as item by item (a copy).
+            for who in (ROOT, READER):
+                fast = walk(world, who, ALL, _nothing, list_limit=0)
+                assert fast.docs() == walk(world.clone(), who, ALL, _nothing).docs(), who
+                assert fast.count() == sum(1 for _ in world.iter_items())
         doc = answers_at(after, READER)
         counts: dict[str, dict[str, int]] = {}
         for i in doc["items"]:

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from projections.iam.conditions import condition_holds, condition_problem, wildcard_match
-from projections.iam.memo import by_identity
+from projections.iam.memo import by_identity, decisions_by_identity
 from projections.kms.default_policy import default_key_policy, default_key_policy_text
 
 __all__ = [
@@ -327,6 +327,12 @@ def evaluate(
     Identity policies only count for IAM principals. ``kms:CallerAccount`` is derived from the
     principal's account when the caller left it out of ``req.context``.
     """
+    # remembered: a replay asks the same few questions (per key policy, log group) 1M times
+    return _remembered(req, key_policy, identity_policies)
+
+
+def _evaluate(req: Request, key_policy: Mapping, identity_policies: Sequence[Mapping]
+              ) -> Decision:
     kp = _parsed(key_policy)
     account = account_of(req.principal)
     ctx = {k.lower(): v for k, v in req.context.items()}
@@ -364,6 +370,9 @@ def evaluate(
                     (scan.denies if st["Effect"] == "Deny" else scan.identity).append(ref)
 
     return _decide(req, account, scan)
+
+
+_remembered = decisions_by_identity(_evaluate)
 
 
 def _decide(req: Request, account: str | None, scan: _Scan) -> Decision:

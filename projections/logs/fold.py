@@ -8,6 +8,8 @@ and ``query-expiry`` (7 days after each StartQuery).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from events.record import Event
 from events.timefmt import DAY, HOUR, MINUTE, parse_duration
 from projections.arns import log_group_arn, query_result_arn
@@ -27,7 +29,7 @@ from projections.logs.model import (
 )
 from projections.model import Cause, DataItem
 from projections.windows import begin_change, change_now, drop
-from projections.world import Timer, World, folds, on_timer
+from projections.world import Timer, World, folds, on_timer, plain_fold
 
 #: AssociateKmsKey / DisassociateKmsKey: "up to 5 minutes" (R-LOGS-14).
 LOGS_WINDOW = 5 * MINUTE
@@ -152,12 +154,13 @@ def _create_stream(world: World, event: Event) -> None:
 
 @folds("logs:PutLogEvents")
 def _put_events(world: World, event: Event) -> None:
-    # The hot path of a replay (99% of a busy log): no more lookups than needed, and
-    # the item shares the group's strings instead of keeping the event's copies.
+    # The general fold; a plain batch (the 99% of a busy log) is plain_batch's row.
+    row = plain_batch(world, event)
+    if row is not None:
+        world.items.add(*row)
+        return
     req = event.req
     t = event.t
-    # The group exists (the command side checked), so its LogsState does: index it directly
-    # rather than through World.state (a call per event).
     g = world.area_states[LogsState].groups[log_group_arn(  # type: ignore[attr-defined]
         event.region, event.account, str(req["logGroupName"]))]
     arn = g.arn
@@ -181,20 +184,106 @@ def _put_events(world: World, event: Event) -> None:
         keys = one_key(None)
     else:  # inside a window: the decision the handler made (decisions.stored_keys)
         keys, _ = stored_keys(world, assoc, arn, accepted=True)
-    if len(log_events) == 1:
-        stamp = log_events[0].get("timestamp")
-        lo = hi = t if stamp is None else int(stamp)  # R-LOGS-41
-    else:
-        stamps = [t if e.get("timestamp") is None else int(e["timestamp"])
-                  for e in log_events]  # R-LOGS-41
-        lo, hi = min(stamps), max(stamps)
+    lo, hi = _span(log_events, t)
     days = g.retention_days
     expires = None if days is None else t + _lifetime(world, days)
-    # The store holds a plain batch (no cause, no extra) as a row of columns, no object.
     world.items.add(seq, "log-events", arn, g.account, g.region, t, keys, None, expires,
                     None if lo == hi == t else {"t0": lo, "t1": hi})
     if expires is not None:
         _arm(world, days, expires, seq)
+
+
+def _span(log_events: list, t: int) -> tuple[int, int]:
+    """The first and last timestamps of an accepted batch's events (R-LOGS-41: an event
+    without one has the call's). An accepted batch is in chronological order (R-LOGS-44),
+    so they are its first and last event's."""
+    stamp = log_events[0].get("timestamp")
+    lo = t if stamp is None else int(stamp)
+    if len(log_events) == 1:
+        return lo, lo
+    stamp = log_events[-1].get("timestamp")
+    hi = t if stamp is None else int(stamp)
+    if lo > hi:  # not chronological: not a batch the service accepts, so take no chances
+        stamps = [t if e.get("timestamp") is None else int(e["timestamp"])
+                  for e in log_events]
+        return min(stamps), max(stamps)
+    return lo, hi
+
+
+@plain_fold("logs:PutLogEvents", _put_events)
+def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
+               ) -> Callable[[dict], bool]:
+    """The plain case of the PutLogEvents fold on a world with these ``area_states`` and
+    ``associations``: given an accepted event's dict, it appends to the lists ``out`` the
+    item's shape (its ``(kind, resource, account, region, keys)``), seq, write time and
+    first and last event timestamps, and returns True, when all its fold does is add that
+    plain item (no cause, no expiry); it returns False (and appends nothing) when the
+    fold does more (a stream made implicitly, rejected events, a group with retention,
+    whose expiry arms a timer, a key change in its window) or stores nothing. It only
+    reads the world, and remembers what it read of each group: make another once a fold
+    other than this one may have changed the groups or associations (SPEC 11's replay
+    hot path)."""
+    logs = area_states.get(LogsState)
+    groups = {} if logs is None else logs.groups  # type: ignore[attr-defined]
+    seen: dict[str, tuple] = {}  # group name -> (region, account, shape or None, streams)
+    shapes, seqs, written, t0s, t1s = (column.append for column in out)
+
+    def group(name: str, region: str, account: str) -> tuple:
+        g = groups.get(log_group_arn(region, account, name))
+        shape = None
+        if g is not None and g.retention_days is None:
+            assoc = associations.get(g.arn)
+            state = "none" if assoc is None else assoc.state
+            if state in ("associated", "none"):  # else decisions.stored_keys decides
+                keys = one_key(assoc.key if state == "associated" else None)
+                shape = ("log-events", g.arn, g.account, g.region, keys)
+        found = seen[name] = (region, account, shape, {} if g is None else g.streams)
+        return found
+
+    def plain(event: dict) -> bool:
+        req = event["req"]
+        name = req["logGroupName"]
+        found = seen.get(name)
+        if found is None or found[0] != event["region"] or found[1] != event["account"]:
+            found = group(name, event["region"], event["account"])
+        shape = found[2]
+        if shape is None or req["logStreamName"] not in found[3]:
+            return False
+        res = event["out"].get("res")
+        log_events = req["logEvents"]
+        if (res and "rejectedLogEventsInfo" in res) or not log_events:
+            return False
+        # _span, inlined: an accepted batch is in time order (R-LOGS-44), and an event
+        # without a timestamp has the call's (R-LOGS-41).
+        t = event["t"]
+        stamp = log_events[0].get("timestamp")
+        lo = t if stamp is None else int(stamp)
+        if len(log_events) == 1:
+            hi = lo
+        else:
+            stamp = log_events[-1].get("timestamp")
+            hi = t if stamp is None else int(stamp)
+            if lo > hi:
+                lo, hi = _span(log_events, t)
+        shapes(shape)
+        seqs(event["seq"])
+        written(t)
+        t0s(lo)
+        t1s(hi)
+        return True
+
+    return plain
+
+
+def plain_batch(world: World, event: Event) -> tuple | None:
+    """The arguments of ``items.add`` for the item an accepted PutLogEvents adds when
+    that is all its fold does (:func:`make_plain`), else None."""
+    out: tuple[list, ...] = ([], [], [], [], [])
+    if not make_plain(world.area_states, world.associations, out)(event.__dict__):
+        return None
+    (kind, arn, account, region, keys), seq, t, lo, hi = (column[0] for column in out)
+    return (seq, kind, arn, account, region, t, keys, None, None,
+            None if lo == hi == t else {"t0": lo, "t1": hi})
 
 
 # -- associations ------------------------------------------------------------------------
@@ -249,12 +338,12 @@ def _logs_shape(world: World, item: DataItem) -> tuple:
     return item.resource, item.region, item.keys
 
 
-@evaluates("log-events", shape=_logs_shape)
+@evaluates("log-events", shape=_logs_shape, timeless=True)
 def _log_events(world: World, item: DataItem, principal: str) -> list:
     return verdicts_for(world, item, "R-LOGS-33", principal)
 
 
-@evaluates("query-result", shape=_logs_shape)
+@evaluates("query-result", shape=_logs_shape, timeless=True)
 def _query_result(world: World, item: DataItem, principal: str) -> list:
     return verdicts_for(world, item, "R-LOGS-60", principal)
 

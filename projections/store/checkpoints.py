@@ -1,20 +1,26 @@
-"""Checkpoints of a world as it is folded: small, within a memory budget (SPEC 7).
+"""Checkpoints of a world as it is folded: small, incremental, within a memory budget
+(SPEC 7).
 
 Checkpoints stay small whatever the number of data items, because items are not copied
 into them (a million-event log has about a million items):
 
-* a checkpoint is the pickled world *without* its items (keys, associations, timers...),
-  zlib-compressed; key and association histories (append-only) are not copied into it
-  either, only their lengths (:class:`Histories`);
+* a checkpoint is the world *without* its items, pickled attribute by attribute (keys,
+  associations, area states, timers...), each zlib-compressed; an attribute unchanged
+  since the last checkpoint shares that checkpoint's bytes (:class:`Checkpoints`), so a
+  checkpoint after a run of data-plane writes costs a few small pickles; key and
+  association histories (append-only) are not copied either, only their lengths
+  (:class:`Histories`);
 * items are shared through :class:`~projections.store.itemstore.ItemStore`: at each
   checkpoint the live items are frozen in place, and the first write to a frozen item
   saves its old version first, so every checkpoint still sees its items as they were;
 * a world restored from a checkpoint reads items through a copy-on-read view
-  (:class:`~projections.store.itemsat.ItemsAt`).
+  (:class:`~projections.store.itemsat.ItemsAt`) and unpickles its other attributes when
+  first used (an answer about one item reads the keys, not the hundred log groups).
 
-Memory is bounded: a checkpoint is due every ``every`` events, ``every`` grows with the
-size of a snapshot (:data:`BYTES_PER_EVENT`), and when the checkpoints' total size passes
-the budget (:data:`CHECKPOINT_BUDGET`) every other one is dropped and ``every`` doubles.
+Memory is bounded: a checkpoint is due every ``every`` events, ``every`` grows with what
+a checkpoint pickles (:data:`BYTES_PER_EVENT`), and when the checkpoints' total size
+passes the budget (:data:`CHECKPOINT_BUDGET`) every other one is dropped and ``every``
+doubles.
 
 A world is restored as it was pickled: models hold only their data (a state machine
 reads a model's ``state``, it is not bound to it), so nothing is re-bound.
@@ -24,149 +30,62 @@ from __future__ import annotations
 
 import bisect
 import copy
-import copyreg
-import dataclasses
-import io
 import itertools
 import pickle
 import zlib
 from typing import Any
 
-from projections.model import Association, Cause, Key
 from projections.store.itemsat import ItemsAt
 from projections.store.itemstore import ItemStore, LiveItems
+from projections.store.parts import (
+    _DISPATCH,
+    _SKIP,
+    PENDING,
+    Histories,
+    _model_fields,
+    dumps,
+    fold_traced,
+    lazy_class,
+    materialize,
+    raw_part,
+    restore,
+    snapshot,
+)
 
-CHECKPOINT_EVERY = 256
+# fold_traced, materialize, restore and snapshot are the parts' (re-exported).
+__all__ = ["BYTES_PER_EVENT", "CHECKPOINT_BUDGET", "CHECKPOINT_EVERY", "Checkpoints",
+           "dump_state", "export_state", "fold_traced", "import_state", "materialize",
+           "restore", "runtime_classes", "snapshot"]
+
+CHECKPOINT_EVERY = 128
 #: Total bytes of (compressed) checkpoints kept; past it, every other checkpoint is dropped.
 CHECKPOINT_BUDGET = 48 << 20
-#: ``every`` grows to at least snapshot size / this: pickling ~50 bytes costs about what
-#: folding one data-plane event does, so snapshots stay a few percent of replay time
-#: however big the world gets (and an answer folds at most ``every`` events).
+#: ``every`` grows to at least the bytes a checkpoint pickled / this: pickling ~50 bytes
+#: costs about what folding one data-plane event does, so checkpoints stay a few percent
+#: of replay time however big the world gets (and an answer folds at most ``every``).
 BYTES_PER_EVENT = 48
 
-#: A world's attributes a snapshot leaves out: its items (shared by the store) and its
-#: timer serial (an iterator; its next value is saved instead).
-_SKIP = ("_serial", "items")
+#: A world's attributes a checkpoint always saves anew (they change with every event) and
+#: restores at once (small), in its first part with the world's class and timer serial;
+#: the others are saved only when changed and read back lazily.
+_EAGER = ("now", "last_seq", "profile", "start")
+_EAGER_SET = frozenset(_EAGER)
+_HEAD = "(class, serial, now, last_seq, profile, start)"
+#: Parts up to this many bytes are kept as they are: compressing a few KiB costs about
+#: what pickling them does, and such parts (the keys) are the ones that change often.
+_SMALL = 4096
 
 
-def _model_fields(cls: type) -> tuple[str, ...]:
-    names = _MODEL_FIELDS.get(cls)
-    if names is None:
-        names = _MODEL_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
+class _Absent:
+    """An eager attribute the world did not have."""
+
+    def __reduce__(self) -> str:
+        return "_ABSENT"
 
 
-_MODEL_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _reduce_model(obj: Any) -> tuple:
-    # Keys and associations pickle their fields through a Python __getstate__ that calls
-    # dataclasses.fields() each time: a third of a checkpoint's cost. Same data, cached names.
-    cls = type(obj)
-    return _rebuild_model, (cls, tuple(map(obj.__dict__.get, _model_fields(cls))))
-
-
-def _rebuild_model(cls: type, values: tuple) -> Any:
-    obj = cls.__new__(cls)
-    obj.__dict__.update(zip(_model_fields(cls), values, strict=True))
-    return obj
-
-
-class _HistoryRef:
-    """A checkpoint's reference to the first ``n`` entries of a shared history list."""
-
-    __slots__ = ("i", "n")
-
-    def __init__(self, i: int, n: int) -> None:
-        self.i = i
-        self.n = n
-
-    def __reduce__(self) -> tuple:
-        return _HistoryRef, (self.i, self.n)
-
-
-class Histories:
-    """Key and association histories shared between the live world and its checkpoints.
-
-    Histories only grow (``World.key_event`` and ``association_event`` append), so a
-    checkpoint need only say how long each was: the live list's prefix is its copy. A
-    key toggled ten thousand times would otherwise put ten thousand entries in every
-    checkpoint, which would grow them (and their spacing, and answer times) with the log.
-    """
-
-    def __init__(self) -> None:
-        self.lists: list[list] = []
-        self._index: dict[int, int] = {}   # id(list) -> index (the lists are kept alive)
-        self.dispatch = _dispatch(self)
-
-    def ref(self, history: list) -> _HistoryRef:
-        """The reference a checkpoint keeps instead of ``history`` (its length now)."""
-        i = self._index.get(id(history))
-        if i is None:
-            i = self._index[id(history)] = len(self.lists)
-            self.lists.append(history)
-        return _HistoryRef(i, len(history))
-
-    def resolve(self, world: Any) -> None:
-        """Give the models of a restored world private copies of their histories."""
-        lists = self.lists
-        for model in itertools.chain(world.keys.values(), world.associations.values()):
-            ref = model.__dict__.get("history")
-            if type(ref) is _HistoryRef:
-                model.__dict__["history"] = lists[ref.i][:ref.n]
-
-
-def _reduce_cause(c: Cause) -> tuple:
-    # A frozen slots dataclass pickles through a __getstate__ that calls fields() each time.
-    return Cause, (c.t, c.seq, c.rule, c.note)
-
-
-def _dispatch(histories: Histories) -> dict:
-    def reduce_model(obj: Any) -> tuple:
-        cls = type(obj)
-        values = tuple(map(obj.__dict__.get, _model_fields(cls)))
-        hist = obj.__dict__.get("history")
-        if type(hist) is list:
-            i = _model_fields(cls).index("history")
-            values = (*values[:i], histories.ref(hist), *values[i + 1:])
-        return _rebuild_model, (cls, values)
-
-    table = copyreg.dispatch_table.copy()
-    table.update({cls: reduce_model for cls in (Key, Association)})
-    table[Cause] = _reduce_cause
-    return table
-
-
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH.update({cls: _reduce_model for cls in (Key, Association)})
-_DISPATCH[Cause] = _reduce_cause
-
-
-def snapshot(world: Any, histories: Histories | None = None) -> bytes:
-    """The world without its items, pickled (a checkpoint, uncompressed). With
-    ``histories`` the models' histories are referenced there, not copied."""
-    state = {k: v for k, v in world.__dict__.items() if k not in _SKIP}
-    state["_serial_next"] = next(copy.copy(world._serial))  # peek: copying a count is safe
-    state["_class"] = type(world)  # pickled by name: restoring needs no import of it here
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH if histories is None else histories.dispatch
-    pickler.dump(state)
-    return buf.getvalue()
-
-
-def restore(blob: bytes, histories: Histories | None = None) -> Any:
-    """A world from :func:`snapshot`, of the class it was (its ``items`` are the caller's
-    to set). Nothing is re-bound: the world is its pickled data."""
-    state = pickle.loads(blob)
-    cls = state.pop("_class")
-    world = cls.__new__(cls)
-    serial = state.pop("_serial_next")
-    world.__dict__.update(state)
-    world._serial = itertools.count(serial)
-    if histories is not None:
-        histories.resolve(world)
-    return world
+_ABSENT = _Absent()
+#: Decoded parts kept for :meth:`Checkpoints.peek` (shared by the checkpoints that use them).
+_PEEKED = 16
 
 
 class Checkpoints:
@@ -176,19 +95,35 @@ class Checkpoints:
     are folded (and at 0), and :meth:`restore` gives a fresh world from the nearest
     checkpoint at or before an event count. Checkpoint ids are never reused, so dropping
     checkpoints is safe.
+
+    A checkpoint is *incremental*: the world is saved attribute by attribute (``keys``,
+    ``associations``, ``area_states``...), each a compressed pickle, and an attribute
+    that did not change since the last checkpoint shares its bytes with it. Whether it
+    changed is the folder's to say (``take(..., touched=names)``, what
+    :func:`fold_traced` saw a fold use); without it, every attribute is pickled again and
+    shared only when its bytes are equal. So a checkpoint after a few hundred data-plane
+    writes costs a few small pickles, and checkpoints can be dense.
     """
 
     def __init__(self, every: int = CHECKPOINT_EVERY, budget: int = CHECKPOINT_BUDGET
                  ) -> None:
         self.every = every
         self.budget = budget
+        self._spacing = every  # the least ``every`` (doubles when thinned)
         self._store = ItemStore()
         self._histories = Histories()
-        # Per checkpoint: events folded, its id in the store, the compressed snapshot.
+        # Per checkpoint: events folded, its id in the store, its parts (aligned with
+        # ``_names``: the blob of each attribute, None when the world had none), and the
+        # bytes it added (blobs no earlier checkpoint kept).
+        self._names: list[str] = [_HEAD]
+        self._where: dict[str, int] = {_HEAD: 0}
         self._index: list[int] = []
         self._id: list[int] = []
-        self._blob: list[bytes] = []
+        self._parts: list[tuple] = []
+        self._fresh: list[int] = []
         self._bytes = 0
+        self._raw: dict[str, bytes] = {}  # the latest pickle of each attribute
+        self._peeked: dict[int, tuple[bytes, Any]] = {}
 
     @property
     def items(self) -> LiveItems:
@@ -200,44 +135,121 @@ class Checkpoints:
         """How many events are folded when the next checkpoint is due."""
         return self._index[-1] + self.every if self._index else 0
 
-    def take(self, world: Any, n: int) -> None:
-        """Checkpoint ``world`` (whose ``items`` are :attr:`items`) after ``n`` events."""
+    def take(self, world: Any, n: int, touched: set[str] | None = None) -> None:
+        """Checkpoint ``world`` (whose ``items`` are :attr:`items`) after ``n`` events.
+
+        ``touched``: the only attributes of the world used since the last checkpoint
+        (besides its items, ``now`` and ``last_seq``); the others are shared with it.
+        None: unknown, every attribute is pickled again."""
         cp_id = self._store.freeze(n)
-        raw = snapshot(world, self._histories)
-        # Kept compressed: ARNs and names repeat, so a checkpoint shrinks about 5x for
-        # a tenth of a millisecond (a quarter of what pickling it costs).
-        blob = zlib.compress(raw, 1)
+        wd = world.__dict__
+        # The attributes that change with every event, and the class, in one small part.
+        head = (getattr(type(world), "_base_world", type(world)),
+                next(copy.copy(world._serial)),  # peek: copying a count is safe
+                *(wd.get(name, _ABSENT) for name in _EAGER))
+        names, raw_of = self._names, self._raw
+        last = self._parts[-1] if self._parts else ()
+        where = self._where
+        head_blob = dumps(head, _DISPATCH)
+        parts: list[bytes | None] = [head_blob, *[None] * (len(names) - 1)]
+        fresh, pickled = len(head_blob), len(head_blob)
+        dispatch = self._histories.dispatch
+        for name, value in wd.items():
+            if name in _SKIP or name in _EAGER_SET:
+                continue
+            i = where.get(name)
+            if i is None:
+                i = where[name] = len(names)
+                names.append(name)
+                parts.append(None)
+            old = last[i] if i < len(last) else None
+            if old is not None and touched is not None and name not in touched:
+                parts[i] = old
+                continue
+            raw = dumps(value, dispatch)
+            pickled += len(raw)
+            if old is not None and raw_of.get(name) == raw:
+                parts[i] = old
+                continue
+            # Kept compressed when that pays: ARNs and names repeat, a part shrinks ~5x.
+            blob = zlib.compress(raw, 1) if len(raw) > _SMALL else raw
+            raw_of[name] = raw
+            parts[i] = blob
+            fresh += len(blob)
         self._index.append(n)
         self._id.append(cp_id)
-        self._blob.append(blob)
-        self._bytes += len(blob)
-        # Amortise: a bigger world is snapshotted less often.
-        self.every = max(self.every, len(raw) // BYTES_PER_EVENT)
-        if self._bytes > self.budget and len(self._blob) > 2:
+        self._parts.append(tuple(parts))
+        self._fresh.append(fresh)
+        self._bytes += fresh
+        # Amortise: what a checkpoint pickles, not the world's size, sets the spacing.
+        self.every = max(self._spacing, pickled // BYTES_PER_EVENT)
+        if self._bytes > self.budget and len(self._parts) > 2:
             self._thin()
 
     def _thin(self) -> None:
         """Drop every other checkpoint (keeping the first and the last); double ``every``."""
-        keep = [i for i in range(len(self._blob)) if i % 2 == 0 or i == len(self._blob) - 1]
+        keep = [i for i in range(len(self._parts)) if i % 2 == 0 or i == len(self._parts) - 1]
         self._index = [self._index[i] for i in keep]
         self._id = [self._id[i] for i in keep]
-        self._blob = [self._blob[i] for i in keep]
-        self._bytes = sum(map(len, self._blob))
-        self.every *= 2
+        self._parts = [self._parts[i] for i in keep]
+        self._fresh = _fresh_bytes(self._parts)
+        self._bytes = sum(self._fresh)
+        self._spacing *= 2
+        self.every = max(self.every, self._spacing)
 
     def restore(self, n: int) -> tuple[Any, int]:
         """A fresh world from the nearest checkpoint at or before ``n`` events folded, and
-        how many events it covers (fold the rest). Its items are a copy-on-read view."""
+        how many events it covers (fold the rest). Its items are a copy-on-read view; its
+        other attributes are unpickled when first used (:func:`materialize` does it all)."""
         i = bisect.bisect_right(self._index, n) - 1
         if i < 0:
             raise LookupError(f"no checkpoint at or before {n} events")
-        world = restore(zlib.decompress(self._blob[i]), self._histories)
+        parts = self._parts[i]
+        cls, serial, *eager = pickle.loads(parts[0])
+        lazy = {name: blob for name, blob in zip(self._names[1:], parts[1:], strict=False)
+                if blob is not None}
+        world = lazy_class(cls).__new__(lazy_class(cls))
+        wd = world.__dict__
+        for name, value in zip(_EAGER, eager, strict=True):
+            if value is not _ABSENT:
+                wd[name] = value
+        world._serial = itertools.count(serial)
+        wd[PENDING] = (lazy, self._histories)
         world.items = ItemsAt(self._store, self._id[i], self._index[i])
         return world, self._index[i]
 
+    def peek(self, world: Any, name: str) -> Any:
+        """A restored world's attribute to *read only*: its own once it has one, else the
+        checkpoint's decoded part, shared with every world restored from that part (so
+        folding a data-plane write unpickles nothing: it only reads the groups)."""
+        d = world.__dict__
+        if name in d:
+            return d[name]
+        blob = d[PENDING][0][name]
+        found = self._peeked.get(id(blob))
+        if found is None or found[0] is not blob:
+            if len(self._peeked) >= _PEEKED:
+                self._peeked.pop(next(iter(self._peeked)))
+            found = self._peeked[id(blob)] = (blob, pickle.loads(raw_part(blob)))
+        return found[1]
+
     def sizes(self) -> list[tuple[int, int]]:
-        """``(events folded, stored bytes)`` of each checkpoint kept."""
-        return [(n, len(b)) for n, b in zip(self._index, self._blob, strict=True)]
+        """``(events folded, bytes it added)`` of each checkpoint kept (parts it shares
+        with an earlier checkpoint are counted there)."""
+        return list(zip(self._index, self._fresh, strict=True))
+
+
+def _fresh_bytes(records: list[tuple]) -> list[int]:
+    seen: set[int] = set()
+    out = []
+    for parts in records:
+        fresh = 0
+        for blob in parts:
+            if blob is not None and id(blob) not in seen:
+                seen.add(id(blob))
+                fresh += len(blob)
+        out.append(fresh)
+    return out
 
 
 # -- saving a timeline's store (the sidecar) ---------------------------------------------
@@ -270,7 +282,10 @@ def export_state(checkpoints: Checkpoints, world: Any) -> dict:
     return {
         "world": state,
         "every": checkpoints.every, "budget": checkpoints.budget,
-        "index": checkpoints._index, "id": checkpoints._id, "blob": checkpoints._blob,
+        # Parts shared between checkpoints are one bytes object: pickled once.
+        "names": checkpoints._names, "index": checkpoints._index, "id": checkpoints._id,
+        "parts": checkpoints._parts, "fresh": checkpoints._fresh,
+        "spacing": checkpoints._spacing,
         # The live models' histories are these very lists (one pickle keeps them shared).
         "histories": checkpoints._histories.lists,
         "floor": store.floor, "latest": store.latest, "exceptions": store.exceptions,
@@ -303,8 +318,10 @@ def dump_state(state: Any, file: Any, runtime: set[type]) -> None:
 def import_state(state: dict) -> tuple[Checkpoints, Any]:
     """The checkpoints and live world :func:`export_state` saved (unpickled)."""
     cps = Checkpoints(state["every"], state["budget"])
-    cps._index, cps._id, cps._blob = state["index"], state["id"], state["blob"]
-    cps._bytes = sum(map(len, cps._blob))
+    cps._names, cps._index, cps._id = state["names"], state["index"], state["id"]
+    cps._where = {name: i for i, name in enumerate(cps._names)}
+    cps._parts, cps._fresh, cps._spacing = state["parts"], state["fresh"], state["spacing"]
+    cps._bytes = sum(cps._fresh)
     hist = cps._histories
     hist.lists = state["histories"]
     hist._index = {id(lst): i for i, lst in enumerate(hist.lists)}

@@ -17,12 +17,13 @@ from __future__ import annotations
 import bisect
 import itertools
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from projections.model import DataItem
 
 #: ``expires`` of a row that never expires (no retention).
 NEVER = -(2**63)
+_NO_SPAN = (NEVER, NEVER)
 
 class ItemColumns:
     """Append-only columns of plain items, in seq order (see the module docstring).
@@ -81,6 +82,33 @@ class ItemColumns:
             self.alive.append(1)
         return True
 
+    def extend(self, shapes: list[tuple], seqs: list[int], written: list[int],
+               t0s: list[int], t1s: list[int]) -> None:
+        """:meth:`append` for many rows at once, a column at a time (no expiry; a row's span
+        is kept unless both ends are its write time): row ``i`` is ``seqs[i]`` of shape
+        ``shapes[i]`` (its ``(kind, resource, account, region, keys)``). The caller checks
+        that ``seqs`` are in order and past the last row."""
+        index, ids, last, last_id = self._shape_ix, [], None, -1
+        for shape in shapes:
+            if shape is not last:
+                found = index.get(shape)
+                last, last_id = shape, self._shape(*shape) if found is None else found
+            ids.append(last_id)
+        n = len(seqs)
+        spans = self.spans
+        if spans is None and any(lo != t or hi != t for t, lo, hi in
+                                 zip(written, t0s, t1s, strict=True)):
+            spans = self.spans = array("q", [NEVER]) * (2 * len(self.seqs))
+        if spans is not None:
+            spans.extend([v for t, lo, hi in zip(written, t0s, t1s, strict=True)
+                          for v in (_NO_SPAN if lo == hi == t else (lo, hi))])
+        self.seqs.extend(seqs)
+        self.written.extend(written)
+        self.expires.extend(array("q", [NEVER]) * n)
+        self.shape.extend(ids)
+        if self.alive is not None:
+            self.alive.extend(b"\x01" * n)
+
     def _shape(self, kind: str, resource: str, account: str, region: str,
                keys: tuple[str | None, ...]) -> int:
         found = (kind, resource, account, region, keys)
@@ -90,6 +118,10 @@ class ItemColumns:
             self._shapes.append(found)
         self._last[resource] = (shape, keys, kind, account, region)
         return shape
+
+    def shape_key(self, shape: int) -> tuple[str, str, str, str, tuple[str | None, ...]]:
+        """The (kind, resource, account, region, keys) of a shape id (a value of ``shape``)."""
+        return self._shapes[shape]
 
     def row(self, seq: int) -> int:
         """The row of ``seq`` if it is alive, else -1."""
@@ -124,6 +156,17 @@ class ItemColumns:
             return []
         alive = self.alive
         return [i for i, s in enumerate(self.shape) if s in wanted and
+                (alive is None or alive[i])]
+
+    def seqs_where(self, test: Callable[[tuple[str, str, str, str, tuple]], bool]
+                   ) -> list[int]:
+        """The seqs of the live rows whose shape ``(kind, resource, account, region, keys)``
+        passes ``test`` (called once per shape), in order (no item is built)."""
+        wanted = {i for i, shape in enumerate(self._shapes) if test(shape)}
+        if not wanted:
+            return []
+        alive, seqs = self.alive, self.seqs
+        return [seqs[i] for i, s in enumerate(self.shape) if s in wanted and
                 (alive is None or alive[i])]
 
     def kill(self, i: int) -> None:

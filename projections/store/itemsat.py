@@ -14,6 +14,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from projections.model import DataItem
+from projections.store.itemcolumns import ItemColumns
 from projections.store.items import AddsItems, ItemDict
 from projections.store.itemstore import ItemStore, copy_item
 
@@ -69,8 +70,31 @@ class ItemsAt(AddsItems, MutableMapping):
         """The items in seq order, to read only: the checkpoint's shared versions as they
         are, not copied (writing to one would change the checkpoint), so reading every item
         of a big log costs no copy each and keeps none (``kmsim at``, ``diff``)."""
-        # One pass over the live columns' rows up to the checkpoint, not a look-up per seq:
-        # the few seqs with other versions (changed since, the view's own) are merged in.
+        row, cls = self.columns.item, self.row_class
+        for part in self.peek_parts():
+            if part.__class__ is range:
+                for i in part:
+                    yield row(i, cls)
+            else:
+                yield part
+
+    @property
+    def columns(self) -> ItemColumns:
+        """The live store's columns (their rows up to the checkpoint are this view's)."""
+        return self._store.live.cols
+
+    @property
+    def row_class(self) -> type:
+        """The class of the items read back from :attr:`columns`' rows (to read only)."""
+        return self._store.live._row_class
+
+    def peek_parts(self) -> Iterator[DataItem | range]:
+        """:meth:`peek_values` in parts: an item object, or a ``range`` of rows of
+        :attr:`columns` that are all this view's items as they are (alive, unchanged since
+        the checkpoint), in seq order. A reader that needs only what a row holds (its shape
+        and times) reads the columns and builds no item (the roll-up of ``kmsim at``)."""
+        # The few seqs with other versions (changed since, the view's own) are cut out of
+        # the rows and merged in by position, with the live objects up to the checkpoint.
         store, own, cp, floor = self._store, self._own, self._cp, self._floor
         live, exceptions = store.live, store.exceptions
         special = {s for s in exceptions if s <= floor} | set(own)
@@ -79,27 +103,40 @@ class ItemsAt(AddsItems, MutableMapping):
             item = own[s] if s in own else store.version(s, cp, floor)
             if item is not None:
                 others.append((s, item))
-        others.sort(key=_first)
-        cols, cls = live.cols, live._row_class
-        seqs, alive, row = cols.seqs, cols.alive, cols.item
-        j, n = 0, len(others)
-        for i in range(bisect.bisect_right(seqs, floor)):
-            s = seqs[i]
-            if (alive is not None and not alive[i]) or s in special:
-                continue
-            while j < n and others[j][0] < s:
-                yield others[j][1]
-                j += 1
-            yield row(i, cls)
-        for k in range(j, n):
-            yield others[k][1]
+        seqs, alive = live.cols.seqs, live.cols.alive
+        n = bisect.bisect_right(seqs, floor)
+        # (row position, 0: an object goes before that row | 1: the row is left out, item)
+        cuts: list[tuple[int, int, Any]] = [
+            (bisect.bisect_left(seqs, s, 0, n), 0, o) for s, o in others]
+        for s in special:
+            i = bisect.bisect_left(seqs, s, 0, n)
+            if i < n and seqs[i] == s:
+                cuts.append((i, 1, None))
+        if alive is not None:
+            i = alive.find(0, 0, n)
+            while i >= 0:
+                cuts.append((i, 1, None))
+                i = alive.find(0, i + 1, n)
+        cuts.sort(key=_cut_order)
+        at = 0
+        for pos, what, obj in cuts:
+            if pos > at:
+                yield range(at, pos)
+                at = pos
+            if what == 0:
+                yield obj
+            elif pos == at:
+                at = pos + 1
+        if at < n:
+            yield range(at, n)
 
     def __reduce__(self) -> Any:
         return (ItemDict, ([(k, copy_item(v)) for k, v in self.items()],))
 
 
-def _first(pair: tuple) -> int:
-    return pair[0]
+def _cut_order(cut: tuple) -> tuple[int, int, int]:
+    # By row position; at one position the objects (by seq) before the row left out.
+    return cut[0], cut[1], cut[2].seq if cut[1] == 0 else 0
 
 
 def _merge(a: list[int], b: list[int]) -> Iterator[int]:

@@ -78,6 +78,20 @@ def read_items(world: World) -> Iterator[DataItem]:
     return peek() if peek is not None else world.iter_items()
 
 
+def item_resources(world: World) -> set[str]:
+    """The resources the world's items are on (a restored world's rows are read by shape)."""
+    parts = getattr(world.items, "peek_parts", None)
+    if parts is None:
+        return {item.resource for item in read_items(world)}
+    columns, found, shapes = world.items.columns, set(), set()
+    for part in parts():
+        if part.__class__ is range:
+            shapes.update(columns.shape[part.start:part.stop])
+        else:
+            found.add(part.resource)
+    return found | {columns.shape_key(s)[1] for s in shapes}
+
+
 def answered(world: World, principal: str, selection: Selection = ALL
              ) -> Iterator[tuple[DataItem, Answer]]:
     """Every covered item with its answer, in write order (one evaluation per shape)."""
@@ -120,26 +134,57 @@ def association_docs(world: World) -> list[dict]:
 
 
 def walk(world: World, principal: str, selection: Selection,
-         listed: Callable[[DataItem, Answer], None]) -> Rollup:
+         listed: Callable[[DataItem, Answer], None], list_limit: int | None = None) -> Rollup:
     """One pass over the items: every covered one into the roll-up (returned), the listed
-    ones (``selection``'s statuses, at most its limit) to ``listed``, in write order."""
+    ones (``selection``'s statuses, at most its limit and ``list_limit``) to ``listed``, in
+    write order. Once nothing more is listed, the plain items of a restored world are
+    counted from the store's columns, one answer per shape, with no item built for each."""
     rollup = Rollup(world, principal)
     for arn in sorted(selection.resources or ()):
         rollup.resource(arn)  # a selected resource is shown even with no data
     left = selection.limit
+    if list_limit is not None:
+        left = list_limit if left is None else min(left, list_limit)
     statuses = selection.statuses
     answer = Answers(world, principal)
     covers = None if selection == ALL else selection.covers
     add = rollup.add
-    for item in read_items(world):  # the hot loop of a big log: no more calls than needed
+
+    def one(item: DataItem) -> None:
+        nonlocal left
         if covers is not None and not covers(item):
-            continue
+            return
         found = answer(item)
         add(item, found)
         if left != 0 and (statuses is None or found.status in statuses):
             listed(item, found)
             if left is not None:
                 left -= 1
+
+    parts = getattr(world.items, "peek_parts", None)
+    if parts is None:
+        for item in read_items(world):
+            one(item)
+        return rollup
+    columns, row_class = world.items.columns, world.items.row_class
+    row = columns.item
+
+    def covered(item: DataItem) -> Answer | None:
+        return answer(item) if covers is None or covers(item) else None
+
+    for part in parts():
+        if part.__class__ is not range:
+            one(part)
+            continue
+        first = part.start
+        for i in part:
+            if left == 0:
+                break
+            one(row(i, row_class))  # still listing: item by item
+            first = i + 1
+        if first < part.stop:
+            rollup.add_rows(columns, range(first, part.stop), row_class, covered,
+                            answer.by_shape)
     return rollup
 
 

@@ -7,16 +7,19 @@ and the events in between. Works for any item kind (it only reads ``world.items`
 Item answers are computed per shape in each world (:class:`projections.decrypt.Answers`) and
 the two worlds' items are walked side by side in write order, so a diff of a million items
 costs two passes and no table of them. ``resources`` rolls the changed items up per resource
-and change (from, to); ``event_counts`` counts the events in between per operation and outcome.
+and change (from, to); ``event_counts`` counts the events in between per operation and outcome,
+from :func:`briefs_between` (a log file's events are not decoded for it).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
+from events.logindex import FileEvents
+from events.opscan import outcomes
 from events.record import Event
 from events.timefmt import format_offset, format_time, parse_rfc3339
 from projections.arns import short_resource
@@ -190,19 +193,47 @@ def _association_changes(before: World, after: World) -> list[dict]:
     return assocs
 
 
-def event_doc(e: Event) -> dict:
+class Brief(NamedTuple):
+    """What a diff says of an event in between: its seq, time, operation and outcome."""
+
+    seq: int
+    t: int
+    op: str
+    outcome: str
+
+
+def brief(e: Event | Brief) -> Brief:
+    """An event's :class:`Brief` (a brief as it is)."""
+    return e if isinstance(e, Brief) else Brief(e.seq, e.t, e.op, _outcome(e))
+
+
+def briefs_between(events: Sequence[Event], times: Sequence[int], lo: int, hi: int,
+                   on_bytes: Callable[[int], None] | None = None) -> Iterator[Brief]:
+    """The briefs of ``events[lo:hi]`` in order. A log file's are read from the frames'
+    bytes (:func:`events.opscan.outcomes`: the operation, and the error and rule of a
+    rejected call), so no accepted event is decoded; ``on_bytes(n)``: each span read."""
+    if isinstance(events, FileEvents):
+        for i, op, err, rule in outcomes(events, lo, hi, on_bytes):
+            yield Brief(i + 1, times[i], op, "ok" if err is None else f"{err} ({rule})")
+        return
+    for i in range(lo, hi, 10_000):  # a chunk at a time: a long list is not built whole
+        yield from map(brief, events[i:min(i + 10_000, hi)])
+
+
+def event_doc(e: Event | Brief) -> dict:
     """An event between the two moments: ``{"seq", "time", "op", "outcome"}``."""
-    return {"seq": e.seq, "time": format_time(e.t), "op": e.op, "outcome": _outcome(e)}
+    b = brief(e)
+    return {"seq": b.seq, "time": format_time(b.t), "op": b.op, "outcome": b.outcome}
 
 
-def count_events(events: Iterable[Event], keep: int | None = None
+def count_events(events: Iterable[Event | Brief], keep: int | None = None
                  ) -> tuple[list[dict], list[dict]]:
     """``event_counts`` (per operation and outcome, most first) of ``events``, and the first
     ``keep`` of them as :func:`event_doc` (all when None)."""
     counts: dict[tuple[str, str], int] = {}
     kept = []
-    for e in events:
-        k = (e.op, _outcome(e))
+    for e in map(brief, events):
+        k = (e.op, e.outcome)
         counts[k] = counts.get(k, 0) + 1
         if keep is None or len(kept) < keep:
             kept.append(event_doc(e))
@@ -210,7 +241,7 @@ def count_events(events: Iterable[Event], keep: int | None = None
     return [{"op": op, "outcome": outcome, "events": n} for (op, outcome), n in ranked], kept
 
 
-def diff(before: World, after: World, principal: str, events: Iterable[Event] = (),
+def diff(before: World, after: World, principal: str, events: Iterable[Event | Brief] = (),
          names: Mapping[str, Any] | None = None, selection: Selection = ALL,
          keep_items: int | None = None, keep_events: int | None = None) -> dict:
     """What changed from ``before.now`` to ``after.now`` (``events``: those in between), as
@@ -233,7 +264,7 @@ def diff(before: World, after: World, principal: str, events: Iterable[Event] = 
 
 
 def write_diff(out: TextIO, before: World, after: World, principal: str,
-               events: Iterable[Event] = (), names: Mapping[str, Any] | None = None,
+               events: Iterable[Event | Brief] = (), names: Mapping[str, Any] | None = None,
                selection: Selection = ALL) -> None:
     """The document :func:`diff` builds, written to ``out`` as JSON with the changed items
     (at most ``selection.limit``) and the events one per line as they are found."""
@@ -267,8 +298,8 @@ def write_diff(out: TextIO, before: World, after: World, principal: str,
     counts: dict[tuple[str, str], int] = {}
 
     def listed() -> Iterator[dict]:
-        for e in events:
-            k = (e.op, _outcome(e))
+        for e in map(brief, events):
+            k = (e.op, e.outcome)
             counts[k] = counts.get(k, 0) + 1
             yield event_doc(e)
 

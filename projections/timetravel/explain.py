@@ -19,7 +19,7 @@ from events.timefmt import format_offset, format_time
 from projections.arns import short_resource
 from projections.decrypt import decryptability
 from projections.model import Association, Cause, DataItem, Key
-from projections.names import item_label, key_name
+from projections.names import item_label, key_name, time_name
 from projections.rulebook import rule as rule_by_id
 from projections.timetravel.answers import association_key
 from projections.world import World
@@ -79,14 +79,22 @@ class Explanation:
 
 
 class _Ctx:
-    """What a chain needs to describe events: the world, names, events, the start."""
+    """What a chain needs to describe events: the world, names, events, the start, and how
+    the scenario wrote times (``offset`` or ``clock``: :func:`projections.names.time_name`)."""
 
     def __init__(self, world: World, names: Mapping[str, Any] | None, event_of: EventOf,
-                 start: int) -> None:
+                 start: int, style: str = "offset") -> None:
         self.world, self.names, self.event_of, self.start = world, names or {}, event_of, start
+        self.style = style
 
     def when(self, t: int) -> str:
-        return format_offset(t, self.start)
+        """``t`` as the scenario wrote times."""
+        return time_name(t, self.start, self.style)
+
+    def both(self, t: int) -> str:
+        """``t`` as the scenario wrote times, then the other way: ``+5m (2026-...Z)``."""
+        other = format_offset(t, self.start) if self.style == "clock" else format_time(t)
+        return f"{self.when(t)} ({other})"
 
     def source(self, seq: int | None, t: int, note: str = "") -> str:
         """``event #9 (kms:DisableKey at +9m)`` or ``a timer at +7d5m (note)``."""
@@ -136,8 +144,8 @@ def _key_links(ctx: _Ctx, key: Key) -> list[Link]:
     if key.state == "PendingDeletion" and key.deletion_date is not None:
         links.append(Link(key.since.t if key.since else ctx.world.now,
                           key.since.seq if key.since else None, "R-KMS-10",
-                          f"key {name} will be Deleted at {ctx.when(key.deletion_date)} "
-                          f"({format_time(key.deletion_date)}) unless the deletion is cancelled",
+                          f"key {name} will be Deleted at {ctx.both(key.deletion_date)} "
+                          "unless the deletion is cancelled",
                           statement("R-KMS-10")))
     return links
 
@@ -165,16 +173,17 @@ def _newest_first(links: list[Link]) -> list[Link]:
 
 
 def explain_item(world: World, item: DataItem, principal: str, event_of: EventOf,
-                 start: int, names: Mapping[str, Any] | None = None) -> Explanation:
-    """Why ``principal`` can (or cannot) read ``item`` at ``world.now``."""
-    ctx = _Ctx(world, names, event_of, start)
+                 start: int, names: Mapping[str, Any] | None = None,
+                 style: str = "offset") -> Explanation:
+    """Why ``principal`` can (or cannot) read ``item`` at ``world.now`` (times in
+    ``style``, as the scenario wrote them)."""
+    ctx = _Ctx(world, names, event_of, start, style)
     answer = decryptability(world, item, principal)
     label = item_label(item)
     verb = {"yes": "is decryptable", "no": "is not decryptable", "maybe": "may be decryptable",
             "gone": "is gone"}.get(answer.status, answer.status)
     forever = " (permanent: no future event can make it readable)" if answer.permanent else ""
-    headline = (f"{label} {verb} for {principal} at {ctx.when(world.now)} "
-                f"({format_time(world.now)}): {answer.status}{forever}")
+    headline = f"{label} {verb} for {principal} at {ctx.both(world.now)}: {answer.status}{forever}"
     # The answer's own reasons decide it: they come first, at the answer's moment.
     now_links = []
     decisive = answer.events[0] if answer.events else None
@@ -206,22 +215,22 @@ def explain_item(world: World, item: DataItem, principal: str, event_of: EventOf
 
 
 def explain_key(world: World, key: Key, event_of: EventOf, start: int,
-                names: Mapping[str, Any] | None = None) -> Explanation:
+                names: Mapping[str, Any] | None = None, style: str = "offset") -> Explanation:
     """A key's state at ``world.now`` and its state history, newest first."""
-    ctx = _Ctx(world, names, event_of, start)
+    ctx = _Ctx(world, names, event_of, start, style)
     name = key_name(world, key, names)
     since = ""
     if key.since is not None:
         since = f" since {ctx.source(key.since.seq, key.since.t, key.since.note)}"
-    headline = (f"key {name} ({key.arn}) is {key.state}{since} at {ctx.when(world.now)} "
-                f"({format_time(world.now)})")
+    headline = f"key {name} ({key.arn}) is {key.state}{since} at {ctx.both(world.now)}"
     return Explanation(name, headline, _newest_first(_key_links(ctx, key)))
 
 
 def explain_association(world: World, assoc: Association, event_of: EventOf, start: int,
-                        names: Mapping[str, Any] | None = None) -> Explanation:
+                        names: Mapping[str, Any] | None = None,
+                        style: str = "offset") -> Explanation:
     """An association's state at ``world.now`` and its history, newest first."""
-    ctx = _Ctx(world, names, event_of, start)
+    ctx = _Ctx(world, names, event_of, start, style)
     where = short_resource(assoc.resource)
     key = association_key(assoc)
     keyed = f" with key {ctx.key(key)}" if key else ""
@@ -231,8 +240,8 @@ def explain_association(world: World, assoc: Association, event_of: EventOf, sta
         effect = (f"takes effect at {ctx.when(assoc.effective_at)}"
                   if assoc.effective_at is not None else "may take effect at any moment")
         window = f"; window {ctx.when(lo)}..{ctx.when(hi)}: {effect} (R-WIN-01)"
-    headline = (f"{where} ({assoc.resource}) is {assoc.state}{keyed} at "
-                f"{ctx.when(world.now)} ({format_time(world.now)}){window}")
+    headline = (f"{where} ({assoc.resource}) is {assoc.state}{keyed} at {ctx.both(world.now)}"
+                f"{window}")
     links = _association_links(ctx, assoc, world.now)
     for arn in {k for _, _, _, k, _ in assoc.history if k}:
         k = world.key_by_arn(arn)

@@ -6,15 +6,25 @@ its request or response names it (aliases count while they point at the key), wh
 it wrote a data item to it or under it, or, for the dataset, when it is a CloudWatch
 call of that account and region. Timer effects (a key deleted at its DeletionDate,
 an association taking effect) come from the final world's histories.
+
+Events read from a log file are not all decoded: :func:`candidates` finds, with a scan of
+the frames' bytes (:mod:`events.opscan`), the events that can touch the target (their
+bytes hold one of its names, an alias that ever pointed at it, an operation that moves
+aliases; or they wrote one of its items), and only those are decoded and decided on, as
+every event is for events in memory. A log group among a hundred costs a scan of the file
+and a hundredth of its events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from events.logindex import FileEvents
+from events.opscan import containing, decoded, op_needle
 from events.record import Event
+from events.schemas import SCHEMA_VERSIONS
 from events.timefmt import format_time
 from projections.arns import (
     DATASET_ARN,
@@ -24,7 +34,11 @@ from projections.arns import (
     resource_from_name,
 )
 from projections.model import Key
+from projections.timetravel.answers import read_items
 from projections.world import World
+
+#: Operations that make keys and move aliases: a key's history follows its aliases in them.
+ALIAS_OPS = ("kms:CreateKey", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias")
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,8 @@ def find_key_ever(events: Iterable[Event], world: World, ref: str, account: str,
         return key
     name = ref[ref.index("alias/"):]
     found = None
+    if isinstance(events, FileEvents):  # only the events naming the alias are read
+        events = decoded(events, containing(events, [name.encode()]))
     for event in events:
         if event.ok and event.op in ("kms:CreateAlias", "kms:UpdateAlias") and \
                 event.req.get("AliasName") == name and event.account == account:
@@ -164,11 +180,60 @@ def history(events: Iterable[Event], world: World, resource: str | None, account
     return entries(events, world, target)
 
 
-def entries(events: Sequence[Event], world: World, target: Target | None) -> list[Entry]:
-    """:func:`history` for a target already resolved (None: every event)."""
+def scan_passes(target: Target | None) -> int:
+    """How many times :func:`entries` reads a log file's bytes for ``target`` (progress)."""
+    return 0 if target is None else 2 if target.key_id else 1
+
+
+def candidates(events: FileEvents, world: World, target: Target,
+               on_bytes: Callable[[int], None] | None = None) -> list[int]:
+    """The indices of the events of a log file that may touch ``target``: those whose
+    bytes hold one of its names (or, for a key, an alias that ever pointed at it, or an
+    operation that moves aliases, all read first), one of a cloudwatch call (the dataset),
+    an operation an upcaster may change, and those that wrote an item of ``world`` that
+    is the target's or under it. The others cannot touch it (:meth:`Target.touches`
+    matches whole strings of the event, which its bytes hold)."""
+    needles = {op_needle(op) for op in SCHEMA_VERSIONS}  # an upcast event may name more
+    names = {target.arn, target.key_id, target.alias, target.group}
+    if target.key_id:
+        moves = [op_needle(op) for op in ALIAS_OPS]
+        needles.update(moves)
+        for event in decoded(events, containing(events, moves, on_bytes=on_bytes)):
+            if event.op != "kms:CreateKey":  # any alias name: a superset of the key's
+                names.add(str(event.req.get("AliasName", "")))
+    if target.service is not None and target.service[0] == "cloudwatch":
+        needles.add(b"cloudwatch:")  # every call of the account and region
+    needles.update(n.encode() for n in names if n)
+    found = set(containing(events, needles, on_bytes=on_bytes))
+    found.update(s - 1 for s in item_seqs(world, target.arn) if 0 < s <= len(events))
+    return sorted(found)
+
+
+def item_seqs(world: World, arn: str | None) -> list[int]:
+    """The seqs of ``world``'s items on the resource ``arn`` or under the key ``arn``."""
+    if arn is None:
+        return []
+
+    def test(item: Any) -> bool:
+        return item.resource == arn or arn in item.keys
+
+    where = getattr(world.items, "seqs_where", None)  # the live store: once per shape
+    if where is not None:
+        return where(test, lambda shape: shape[1] == arn or arn in shape[4])
+    return [item.seq for item in read_items(world) if test(item)]
+
+
+def entries(events: Sequence[Event], world: World, target: Target | None,
+            on_bytes: Callable[[int], None] | None = None) -> list[Entry]:
+    """:func:`history` for a target already resolved (None: every event). Of a log
+    file's events only the :func:`candidates` are decoded; ``on_bytes(n)`` is told of
+    each span of bytes scanned (:func:`scan_passes` times the file's)."""
     ids: dict[str, str] = {}
     out: list[Entry] = []
-    for event in events:
+    read: Iterable[Event] = events
+    if target is not None and isinstance(events, FileEvents):
+        read = decoded(events, candidates(events, world, target, on_bytes))
+    for event in read:
         if target is None or target.touches(event, world):
             out.append(Entry(event.t, event.seq, event.op, event.actor, _outcome(event)))
         if target is not None:

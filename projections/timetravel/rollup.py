@@ -24,6 +24,7 @@ from events.timefmt import format_time
 from projections.arns import DATASET_ARN, LOG_GROUP_ARN, QUERY_RESULT_ARN, short_resource
 from projections.decrypt import Answer, Answers
 from projections.model import DataItem
+from projections.store.itemcolumns import ItemColumns
 from projections.world import World
 
 STATUSES = ("yes", "no", "maybe", "gone")
@@ -156,6 +157,7 @@ class Rollup:
             self._dates.append((t, tuple(sorted(pending[t])), frozenset(by_then),
                                 _Future(world, t, principal)))
         self._pending = frozenset(by_then)
+        self._row_states: dict[int, tuple | object | None] = {}  # see add_rows
 
     def resource(self, arn: str, kind: str | None = None) -> _Resource:
         """The entry of a resource, made on first use: its kind is its association's, else
@@ -194,6 +196,81 @@ class Rollup:
         if self._pending and answer.status != "gone" and not answer.permanent \
                 and not self._pending.isdisjoint(item.keys):
             self._forecast(res, index, item)
+
+    def add_rows(self, columns: ItemColumns, rows: range, row_class: type,
+                 answer_of: Callable[[DataItem], Answer | None],
+                 shared: Callable[[DataItem], bool]) -> None:
+        """Count rows ``rows`` of ``columns`` (plain items, in write order) as :meth:`add`
+        would. ``answer_of`` answers a row's item (None: not covered); where ``shared`` says
+        every item of a row's shape has one answer, it is asked once per shape and the rows
+        are counted from their shape and write time alone. Every call on one Rollup must
+        read the same columns (shape ids are remembered)."""
+        shape_of, written, states = columns.shape, columns.written, self._row_states
+        item_of = columns.item
+        for i in rows:  # the hot loop of a big log: what Ranges.add and add do, inline
+            s = shape_of[i]
+            state = states.get(s, _UNSEEN)
+            if state is _UNSEEN:
+                state = states[s] = self._row_state(item_of(i, row_class), answer_of, shared)
+            if state is None:
+                continue
+            if state is _EACH:
+                item = item_of(i, row_class)
+                found = answer_of(item)
+                if found is not None:
+                    self.add(item, found)
+                continue
+            res, answer, group = state
+            index = res.count
+            res.count = index + 1
+            t = written[i]
+            if index == 0:
+                res.first = res.last = t
+            elif t > res.last:
+                res.last = t
+            elif t < res.first:
+                res.first = t
+            if res.last_group is not group:
+                res.last_answer, res.last_group = answer, group
+            ranges = group.ranges
+            ranges.items += 1
+            if index == ranges.last + 1:
+                if not ranges.left_off:
+                    run = ranges.runs[-1]
+                    run[1] = t
+                    run[2] += 1
+            elif len(ranges.runs) < RANGES_MAX:
+                ranges.runs.append([t, t, 1])
+            else:
+                ranges.left_off += 1
+            ranges.last = index
+
+    def _row_state(self, item: DataItem, answer_of: Callable[[DataItem], Answer | None],
+                   shared: Callable[[DataItem], bool]) -> tuple | object | None:
+        """What every row of ``item``'s shape adds to: its resource, answer and group; or
+        ``_EACH`` when each row is answered and added as an item (its answer is its own, or
+        its forecast depends on its expiry); None: not covered."""
+        if not shared(item):
+            return _EACH
+        answer = answer_of(item)
+        if answer is None:
+            return None
+        if self._pending and answer.status != "gone" and not answer.permanent \
+                and not self._pending.isdisjoint(item.keys):
+            return _EACH
+        res = self._resources.get(item.resource)
+        if res is None:
+            res = self.resource(item.resource, RESOURCE_KIND.get(item.kind, item.kind))
+        gkey = (answer.status, answer.keys, answer.permanent, answer.rules)
+        group = res.groups.get(gkey)
+        if group is None:
+            group = res.groups[gkey] = _Group(*gkey)
+        return res, answer, group
+
+    def count(self, statuses: frozenset[str] | None = None) -> int:
+        """Items added (with one of ``statuses``, when given)."""
+        return sum(g.ranges.items for r in self._resources.values()
+                   for g in r.groups.values() if statuses is None or g.status in statuses)
 
     def _forecast(self, res: _Resource, index: int, item: DataItem) -> None:
         for t, keys, by_then, future in self._dates:
@@ -234,6 +311,9 @@ def _resource_doc(r: _Resource) -> dict:
             "status": status, "share": {s: _share(n, total) for s, n in status.items()},
             "written": written, "groups": groups, "lost_at": lost}
 
+
+_UNSEEN = object()
+_EACH = object()  # a shape whose rows are answered one by one
 
 #: The columns of :func:`rollup_rows`' three tables.
 RESOURCE_COLUMNS = ("resource", "items", "yes", "no", "maybe", "gone", "written")

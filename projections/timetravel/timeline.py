@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import threading
 from array import array
 from collections.abc import Callable, Iterable
 
@@ -28,10 +29,15 @@ from projections.store import sidecar as sidecars
 from projections.store.checkpoints import (
     dump_state,
     export_state,
+    fold_traced,
     import_state,
     runtime_classes,
 )
-from projections.world import World
+from projections.world import World, plain_folds
+
+#: What a plain fold reads of a world (besides its time and timers).
+_PLAIN_READS = frozenset(("area_states", "associations"))
+_NEVER = float("inf")
 
 
 class FoldFailed(Exception):
@@ -48,6 +54,7 @@ class FoldFailed(Exception):
 class Timeline:
     """Recorded events plus checkpoints; answers ``world_at(T)`` for any T."""
 
+
     def __init__(self, profile: str, settings: dict[str, str], start: int,
                  events: Iterable[Event] = (), every: int = CHECKPOINT_EVERY,
                  budget: int = CHECKPOINT_BUDGET) -> None:
@@ -61,6 +68,8 @@ class Timeline:
         self._checkpoints = Checkpoints(every, budget)
         self._live.items = self._checkpoints.items
         self._checkpoints.take(self._live, 0)  # the empty world
+        # The live world's attributes used since the last checkpoint (None: unknown).
+        self._touched: set[str] | None = set()
         #: What the last :meth:`from_log` did (see there); empty otherwise.
         self.load_stats: dict[str, object] = {}
         for e in events:
@@ -132,6 +141,7 @@ class Timeline:
         timeline._checkpoints, timeline._live = import_state(state["store"])
         timeline.events = []
         timeline.load_stats = {}
+        timeline._touched = None  # the events after the last checkpoint were folded before
         return timeline
 
     def _save_sidecar(self, path: str, end: int, stamp: sidecars.Stamp | None,
@@ -154,17 +164,69 @@ class Timeline:
                   ) -> None:
         """Fold events ``n + 1...`` in order (their times already checked), checkpointing
         as due (the replay hot loop). An event the rules cannot fold raises
-        :class:`FoldFailed` (``offsets``, when given, names its byte offset)."""
+        :class:`FoldFailed` (``offsets``, when given, names its byte offset).
+
+        A plain event (:func:`projections.world.plain_folds`: a data-plane write whose fold
+        only adds an item, with no timer due) is folded here, without a call into the
+        fold; the others are folded as :func:`fold_traced` records which attributes of
+        the world they use, so a checkpoint pickles only those again."""
         world, checkpoints = self._live, self._checkpoints
-        fold, due = world.fold, checkpoints.due
+        touched = self._touched
+        fold, due, take = world.fold, checkpoints.due, checkpoints.take
+        makers = plain_folds()
+        wd = world.__dict__
+        # Plain items wait in these columns and go to the store a batch at a time, before
+        # anything else reads the world (a checkpoint, another fold, the end); so do the
+        # world's time and last seq.
+        rows: tuple[list, ...] = ([], [], [], [], [])
+        add_rows = world.items.add_rows
+
+        def made() -> tuple[dict, float]:
+            return ({op: make(wd["area_states"], wd["associations"], rows)
+                     for op, make in makers.items()}, due_next())
+
+        def due_next() -> float:
+            timers = wd["timers"]
+            return timers[0].due if timers else _NEVER
+
+        def flush() -> None:
+            if rows[1]:
+                wd["now"] = rows[2][-1]
+                wd["last_seq"] = rows[1][-1]
+                add_rows(*rows)
+                for column in rows:
+                    column.clear()
+
+        plain, next_due = made()
         event = None
         try:
             for event in events:
-                fold(event)
+                d = event.__dict__
+                fn = plain.get(d["op"])
+                # A plain event: no timer due by its time (events come in time order,
+                # never before the world's time: the log's reader checks it).
+                if fn is not None and d["t"] < next_due and d["t"] >= wd["now"] and \
+                        d["out"].get("ok") is True and fn(d):
+                    n += 1
+                    if n >= due:
+                        flush()
+                        take(world, n, touched)
+                        touched, due = set(), checkpoints.due
+                    continue
+                flush()
+                if touched is None:
+                    fold(event)
+                    used: set[str] | None = None
+                else:
+                    used = fold_traced(world, event, touched)
+                if used is None or not used.isdisjoint(_PLAIN_READS):
+                    plain, next_due = made()  # what the plain folds read may have changed
+                else:
+                    next_due = due_next()
                 n += 1
                 if n >= due:
-                    checkpoints.take(world, n)
-                    due = checkpoints.due
+                    take(world, n, touched)
+                    touched, due = set(), checkpoints.due
         except (LogError, UnsupportedEventVersion, KeyboardInterrupt):
             raise  # the file's problem, or the user's: not a fold's
         except Exception as exc:
@@ -172,6 +234,9 @@ class Timeline:
                 raise
             offset = offsets[n] if offsets is not None and n < len(offsets) else None
             raise FoldFailed(event.seq, offset, exc) from exc
+        finally:
+            flush()
+            self._touched = touched
 
     # -- building ------------------------------------------------------------------------
     def append(self, event: Event, frame_size: int | None = None) -> None:
@@ -188,6 +253,9 @@ class Timeline:
             raise ValueError(f"event #{event.seq} goes back in time")
         times.append(event.t)
         world, checkpoints = self._live, self._checkpoints
+        # The recorder decides on the live world before this (its timers fire there), so
+        # what changed since the last checkpoint is not known: the next one pickles all.
+        self._touched = None
         world.fold(event)  # an error here is the caller's to report (the recorder's crash)
         if len(times) >= checkpoints.due:
             checkpoints.take(world, len(times))
@@ -243,10 +311,71 @@ class Timeline:
     def world_after(self, n: int) -> World:
         """A fresh world with the first ``n`` events folded (timers up to event ``n``):
         the nearest checkpoint at or before ``n``, then the events after it."""
-        world, done = self._checkpoints.restore(n)
-        for event in self.events[done:n]:
-            world.fold(event)
+        checkpoints = self._checkpoints
+        world, done = checkpoints.restore(n)
+        if done < n:
+            self._fold_restored(world, self.events[done:n])
         return world
+
+    def _fold_restored(self, world: World, events: Iterable[Event]) -> None:
+        """Fold events into a restored world. A plain event only reads the world's groups
+        and associations: the checkpoint's are read (shared, decoded once), and the world
+        makes its own copy only when another fold uses them."""
+        peek, wd = self._checkpoints.peek, world.__dict__
+        shapes, seqs, _, t0s, t1s = rows = self._answer_rows()
+        add = world.items.add
+
+        def made() -> tuple[dict, float]:
+            timers = peek(world, "timers")
+            states, assocs = peek(world, "area_states"), peek(world, "associations")
+            if "area_states" in wd or "associations" in wd:  # the world's own: it changes
+                plain = {op: make(states, assocs, rows) for op, make in plain_folds().items()}
+            else:
+                plain = self._plain_for(states, assocs)
+            return plain, timers[0].due if timers else _NEVER
+
+        plain, next_due = made()
+        for event in events:
+            d = event.__dict__
+            fn = plain.get(d["op"])
+            t = d["t"]
+            if fn is not None and next_due > t >= wd["now"] and \
+                    d["out"].get("ok") is True and fn(d):
+                kind, arn, account, region, keys = shapes.pop()
+                seq, lo, hi = seqs.pop(), t0s.pop(), t1s.pop()
+                rows[2].pop()
+                add(seq, kind, arn, account, region, t, keys, None, None,
+                    None if lo == hi == t else {"t0": lo, "t1": hi})
+                wd["now"] = t
+                wd["last_seq"] = seq
+                continue
+            world.fold(event)
+            plain, next_due = made()
+
+    def _answer_rows(self) -> tuple[list, ...]:
+        """Where the plain folds of this thread's answers put an item before it is added
+        (one at a time; a server may answer in several threads)."""
+        return self._answering()[1]
+
+    def _answering(self) -> list:
+        made = self.__dict__.setdefault("_made", {})
+        mine = made.get(threading.get_ident())
+        if mine is None:
+            mine = made[threading.get_ident()] = [None, ([], [], [], [], [])]
+        return mine
+
+    def _plain_for(self, area_states: dict, associations: dict) -> dict:
+        """The plain folds of these checkpoint parts (shared, read-only), kept while the
+        parts are these: what they remember of each group then serves every answer."""
+        mine = self._answering()
+        makers = plain_folds()
+        cached = mine[0]
+        if cached is not None and cached[0] is area_states and cached[1] is associations \
+                and cached[2] == makers:
+            return cached[3]
+        plain = {op: make(area_states, associations, mine[1]) for op, make in makers.items()}
+        mine[0] = (area_states, associations, makers, plain)
+        return plain
 
     def event(self, seq: int) -> Event | None:
         """The event with this number, if any."""

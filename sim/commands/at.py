@@ -21,9 +21,9 @@ from projections.timetravel.answers import (
     STATUSES,
     Selection,
     association_docs,
+    item_resources,
     key_docs,
     listed_items,
-    read_items,
     walk,
     write_answers,
 )
@@ -118,7 +118,7 @@ def resource_arns(opened: Opened, world: World, refs: Iterable[str]) -> frozense
         arn = arn.removesuffix(":*") if LOG_GROUP_ARN.fullmatch(arn) else arn
         if arn not in world.associations:
             if known is None:  # only when an association does not name it: one pass
-                known = {item.resource for item in read_items(world)}
+                known = item_resources(world)
             if arn not in known:
                 names = sorted({short_resource(r) for r in known | set(world.associations)})
                 raise InputError(f"unknown resource {ref!r}: no data and no association at "
@@ -159,15 +159,12 @@ def report(world: World, principal: str, opened: Opened, selection: Selection,
     keys = key_docs(world, opened.variables)
     names: dict[str | None, str] = {k["arn"]: k["name"] for k in keys}
     first: list[tuple[DataItem, Answer]] = []
-    listed = 0
-
-    def keep(item: DataItem, answer: Answer) -> None:
-        nonlocal listed
-        listed += 1
-        if listed <= SHOWN + 1:
-            first.append((item, answer))
-
-    rollup = walk(world, principal, selection, keep)
+    # The first SHOWN + 1 listed items are kept; how many are listed is the roll-up's count.
+    rollup = walk(world, principal, selection, lambda item, answer: first.append((item, answer)),
+                  list_limit=SHOWN + 1)
+    listed = rollup.count(selection.statuses)
+    if selection.limit is not None:
+        listed = min(listed, selection.limit)
 
     def when(text: str) -> str:
         return time_name(parse_rfc3339(text), start, style)

@@ -30,8 +30,8 @@ from sim.debug_pager import SCRIPT_PAGE, Pager
 from sim.debug_summary import events_between
 from sim.debugger import DebugError, Session
 from sim.errors import InputError
+from sim.flags import parse_set
 from sim.loading import load_timeline
-from sim.runner import parse_set
 
 HISTORY_FILE = ".kmsim_history"
 

@@ -9,16 +9,25 @@ when); each item and each event in between is listed when there are few, or on r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
-from events.record import Event
+from events.logindex import FileEvents
 from events.timefmt import format_offset, format_time, parse_rfc3339
 from projections.arns import short_resource
 from projections.names import key_name, time_name
 from projections.timetravel.answers import Selection
-from projections.timetravel.diff import diff, event_doc, item_changes, write_diff
+from projections.timetravel.diff import (
+    Brief,
+    briefs_between,
+    diff,
+    event_doc,
+    item_changes,
+    write_diff,
+)
 from projections.world import World
 from sim import console
 from sim.commands.at import count_arg, key_arns, resource_arns
@@ -33,11 +42,10 @@ from sim.commands.timetravel import (
 )
 from sim.console import Column
 from sim.errors import InputError
+from sim.progress import Bar, progress
 
 #: Changed items and events listed without --items / --events when there are at most this many.
 SHOWN = 20
-#: Events decoded at a time (a log's events are read from the file on demand).
-CHUNK = 10_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,10 +75,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _events(events: Sequence[Event], lo: int, hi: int) -> Iterator[Event]:
-    """``events[lo:hi]`` a chunk at a time (a log file's are decoded as they are needed)."""
-    for i in range(lo, hi, CHUNK):
-        yield from events[i:min(i + CHUNK, hi)]
+def _events(opened: Opened, lo: int, hi: int, bar: Bar | None = None) -> Iterator[Brief]:
+    """The events ``lo..hi-1`` as briefs (a log file's are read without decoding them:
+    :func:`briefs_between`), telling ``bar`` of each MiB read."""
+    tl = opened.timeline
+    if bar is None:
+        return briefs_between(tl.events, tl.times, lo, hi)
+    done = [0, 0]  # bytes read, MiB shown
+
+    def advance(n: int) -> None:
+        done[0] += n
+        if done[0] >> 20 > done[1]:
+            bar.advance((done[0] >> 20) - done[1])
+            done[1] = done[0] >> 20
+
+    return briefs_between(tl.events, tl.times, lo, hi, advance)
+
+
+@contextmanager
+def _scanning(opened: Opened, lo: int, hi: int) -> Iterator[Bar]:
+    """A progress bar for reading the events ``lo..hi-1`` of a log file (in MiB)."""
+    events = opened.timeline.events
+    size = 0
+    if isinstance(events, FileEvents) and lo < hi:
+        end = events.offsets[hi] if hi < len(events.offsets) else os.path.getsize(events.path)
+        size = (end - events.offsets[lo]) >> 20
+    with progress(max(1, size), "reading the events in between", unit="MiB") as bar:
+        yield bar
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,9 +118,10 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(
         resources=resource_arns(opened, after, args.resource) if args.resource else None,
         keys=key_arns(opened, after, args.key) if args.key else None, limit=args.limit)
-    events = _events(tl.events, n1, n2)
     if args.json:
-        write_diff(sys.stdout, before, after, principal, events, opened.variables, selection)
+        with _scanning(opened, n1, n2) as bar:
+            write_diff(sys.stdout, before, after, principal, _events(opened, n1, n2, bar),
+                       opened.variables, selection)
         return 0
     report(opened, before, after, principal, selection, (n1, n2), args.items, args.events)
     return 0
@@ -107,8 +139,9 @@ def report(opened: Opened, before: World, after: World, principal: str,
     n1, n2 = span
     wanted = selection.limit if selection.limit is not None else None if items else SHOWN
     keep = SHOWN + 1 if wanted is None else min(wanted, SHOWN + 1)
-    doc = diff(before, after, principal, _events(tl.events, n1, n2), opened.variables,
-               selection, keep_items=keep, keep_events=SHOWN + 1)
+    with _scanning(opened, n1, n2) as bar:
+        doc = diff(before, after, principal, _events(opened, n1, n2, bar), opened.variables,
+                   selection, keep_items=keep, keep_events=SHOWN + 1)
     start, names = tl.start, opened.variables
     style = getattr(opened.loaded, "time_style", "offset")  # as the scenario wrote times
 
@@ -158,7 +191,7 @@ def report(opened: Opened, before: World, after: World, principal: str,
     console.heading(f"events in between ({total})")
     if total <= SHOWN or events:
         listing = doc["events"] if total <= SHOWN else \
-            (event_doc(e) for e in _events(tl.events, n1, n2))  # a second read, as it goes
+            (event_doc(e) for e in _events(opened, n1, n2))  # a second read, as it goes
         console.table([Column("event", no_wrap=True), Column("time", justify="right"),
                        Column("operation", no_wrap=True), Column("outcome", statuses=True)],
                       ((f"#{e['seq']}", when(parse_rfc3339(e["time"])), e["op"], e["outcome"])

@@ -53,20 +53,21 @@ def explain(opened: Opened, ref: str, at: str | None, who: str | None) -> Explan
     world = world_at(opened, at)
     acct, region = opened.loaded.account, opened.loaded.region
     names = opened.variables
+    style = opened.loaded.time_style  # times as the scenario wrote them
     item = world.item(ref)
     if item is not None:
         return explain_item(world, item, resolve_principal(opened, who), tl.event, tl.start,
-                            names)
+                            names, style)
     key = find_key_ever(tl.events, world, names.get(ref, ref), acct, region)
     if key is not None and key.key_id in world.keys:
-        return explain_key(world, world.keys[key.key_id], tl.event, tl.start, names)
+        return explain_key(world, world.keys[key.key_id], tl.event, tl.start, names, style)
     try:
         arn = resource_from_name(names.get(ref, ref), region, acct)
     except ValueError:
         arn = None
     if arn is not None and arn.removesuffix(":*") in world.associations:
         return explain_association(world, world.associations[arn.removesuffix(":*")],
-                                   tl.event, tl.start, names)
+                                   tl.event, tl.start, names, style)
     labels = sorted(world.labels)
     raise InputError(f"nothing named {ref!r} at that moment", None, None,
                      "give a data item's label or #SEQ "

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
+from events.logindex import FileEvents
 from events.timefmt import format_offset
-from projections.timetravel.history import Entry, Target, entries, pending
+from projections.timetravel.history import Entry, Target, entries, pending, scan_passes
 from sim import console
 from sim.commands.timetravel import add_log_args, open_log, resolve_when
 from sim.console import Column
 from sim.errors import InputError
+from sim.progress import progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +53,18 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(str(exc).split(":")[0] + f": {args.resource!r}", None, None,
                          "R is a key (alias/NAME, ARN, id), logs:NAME, logs:query-result, "
                          "cloudwatch:dataset or an ARN") from None
-    found = entries(tl.events, world, target)
+    passes = scan_passes(target) if isinstance(tl.events, FileEvents) else 0
+    with progress(max(1, passes * os.path.getsize(tl.events.path) >> 20) if passes else None,
+                  "scanning", unit="MiB") as bar:
+        scanned = [0, 0]  # bytes, MiB shown
+
+        def advance(n: int) -> None:
+            scanned[0] += n
+            if scanned[0] >> 20 > scanned[1]:
+                bar.advance((scanned[0] >> 20) - scanned[1])
+                scanned[1] = scanned[0] >> 20
+
+        found = entries(tl.events, world, target, advance)
     later = pending(world, target)
     if args.json:
         print(json.dumps([e.to_json() for e in found] +

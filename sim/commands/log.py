@@ -16,6 +16,7 @@ import os
 from events.logfile import LogLocked, VerifyReport, repair_log, verify_log
 from sim import console
 from sim.errors import InputError
+from sim.progress import progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,10 +95,25 @@ def _hint(report: VerifyReport) -> str:
             f"{report.error_offset} and saves the rest beside the log")
 
 
+def checked(path: str) -> VerifyReport:
+    """:func:`verify_log`, with a progress bar on stderr (a terminal, not ``--quiet``)."""
+    with progress(max(1, os.path.getsize(path) >> 20), f"verifying {os.path.basename(path)}",
+                  unit="MiB") as bar:
+        shown = 0
+
+        def advance(offset: int) -> None:
+            nonlocal shown
+            if offset >> 20 > shown:
+                bar.advance((offset >> 20) - shown)
+                shown = offset >> 20
+
+        return verify_log(path, advance)
+
+
 def verify(args: argparse.Namespace) -> int:
     """Verify and report."""
     _check_file(args.log)
-    report = verify_log(args.log)
+    report = checked(args.log)
     _refuse(report)
     show(describe(report))
     if not report.ok:
@@ -108,7 +124,7 @@ def verify(args: argparse.Namespace) -> int:
 def repair(args: argparse.Namespace) -> int:
     """Repair and report what was cut."""
     _check_file(args.log)
-    before = verify_log(args.log)
+    before = checked(args.log)
     _refuse(before)
     if before.ok:
         show(describe(before))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,10 @@ from events.logfile import LogError, LogHeader, LogReader
 from events.record import Event
 from projections.names import time_name
 from sim.commands.timetravel import open_log
+from sim.flags import parse_set
 from sim.loading import log_input_error
 from sim.progress import progress
 from sim.replay import Difference, Replaying, Summary
-from sim.runner import parse_set
 
 #: Up to this many differences are listed one by one; past it, summarised by kind.
 LIST_ALL_UP_TO = 10
@@ -88,13 +89,22 @@ class _Recorded:
 
 def run(args: argparse.Namespace) -> int:
     """Replay and report; differences are summarised as they come (or, with --all and
-    --json, written as they come), so none has to be kept."""
+    --json, written as they come), so none has to be kept. The replayed events go to a
+    scratch log in the temporary directory (``TMPDIR``), unlinked at once: memory holds
+    the replayed world and 16 bytes per event, whatever the log's length."""
     recorded = _Recorded(args.log)
     header = recorded.header
     profile = args.profile or header.profile
     overrides = parse_set(args.set)
-    replaying = Replaying(recorded, profile, header.assumptions, header.start,
-                          int(header.extra.get("seed", 0)), overrides)
+    with Replaying(recorded, profile, header.assumptions, header.start,
+                   int(header.extra.get("seed", 0)), overrides,
+                   scratch=tempfile.gettempdir()) as replaying:
+        return _report(args, recorded, replaying, profile)
+
+
+def _report(args: argparse.Namespace, recorded: _Recorded, replaying: Replaying,
+            profile: str) -> int:
+    header = recorded.header
     summary = Summary(EXAMPLES)
 
     def line(d: Difference) -> str:

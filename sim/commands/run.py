@@ -22,7 +22,8 @@ from events.timefmt import format_time
 from projections.names import time_name
 from projections.rulebook import SettingsError, resolve_settings
 from sim.errors import InputError
-from sim.runner import ScenarioReport, parse_set, run_file
+from sim.flags import parse_set
+from sim.runner import ScenarioReport, run_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from sim.commands.timetravel import add_log_args
+from sim.flags import parse_set
 from sim.loading import load_timeline
-from sim.runner import parse_set
 from sim.timeline_html import TimelinePage, write_page
 
 

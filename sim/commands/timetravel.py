@@ -11,8 +11,8 @@ from projections.timetravel.timeline import Timeline
 from projections.world import World
 from sim.clock import parse_when
 from sim.errors import InputError
+from sim.flags import parse_set
 from sim.loading import LoadedTimeline, load_timeline
-from sim.runner import parse_set
 
 TIME_HELP = "RFC 3339 UTC (2026-01-01T00:05:00Z), +OFFSET from the start (+5m), or #N " \
             "(just after event N)"

@@ -27,9 +27,17 @@ class Draws:
     """
 
     def __init__(self, seed: int, seq: int, recorded: dict | None = None) -> None:
-        self._rng = random.Random(f"{seed}:{seq}")
+        self._seed = f"{seed}:{seq}"
+        self._random: random.Random | None = None
         self._recorded = recorded
         self.values: dict = {}
+
+    @property
+    def _rng(self) -> random.Random:
+        # Seeded on first use: most calls draw nothing, and seeding costs more than the call.
+        if self._random is None:
+            self._random = random.Random(self._seed)
+        return self._random
 
     def uuid(self, name: str) -> str:
         """A UUID4-shaped id."""
