@@ -20,7 +20,8 @@ simulator would record, 99% ``logs:PutLogEvents`` over 100 log groups):
   with no sidecar (``cli_at_first_s``) and again (``cli_at_again_s``), its peak RSS
   (``cli_at_rss_mb``: the command's own ``ru_maxrss``, see LAUNCHER); ``kmsim timeline LOG -o
   PAGE`` (``timeline_1m_s``, ``timeline_1m_mb``: the page's size); and the wall time and peak
-  RSS of every verb (at, explain, diff, history, timeline, log verify, replay) in ``verbs``.
+  RSS of every verb (at, explain, diff, history, timeline, log verify, replay, whatif) in
+  ``verbs``.
 
 Each figure is reported next to its target (``bench/targets.py``) with a pass/fail in
 ``targets``; ``--check`` exits 1 when one is missed. Ratios matter more than times: they are
@@ -88,6 +89,7 @@ def verb_commands(log: str, page: str, events: int) -> list[tuple[str, list[str]
         ("timeline", ["timeline", log, "-o", page]),
         ("log verify", ["log", "verify", log]),
         ("replay", ["replay", log]),
+        ("whatif", ["whatif", log, "--at", at, "--step", "kms:DisableKey KeyId=k1"]),
     ]
 
 
