@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from events.record import Event
 from projections.simops.fold import saved_values
 from projections.timetravel.timeline import FoldFailed, Timeline
 from sim.errors import InputError
-from sim.progress import progress
+from sim.progress import file_progress
 
 
 @dataclass
@@ -139,16 +138,7 @@ def read_timeline(path: str, header: LogHeader) -> Timeline:
     :func:`load_timeline`): :meth:`Timeline.from_log` with the index beside the log
     (``LOG.kmidx``), with progress on stderr and its notes said once each."""
     notes: list[str] = []
-    size = os.path.getsize(path)
-    with progress(max(1, size >> 20), f"reading {Path(path).name}", unit="MiB") as bar:
-        shown = 0
-
-        def advance(offset: int) -> None:
-            nonlocal shown
-            if offset >> 20 > shown:
-                bar.advance((offset >> 20) - shown)
-                shown = offset >> 20
-
+    with file_progress(path, f"reading {Path(path).name}") as advance:
         timeline = Timeline.from_log(path, header.profile, header.assumptions, header.start,
                                      sidecar=True, on_batch=advance, notes=notes)
     for note in notes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -135,6 +135,22 @@ def progress(total: int | None, label: str, unit: str = "events") -> Iterator[Ba
     console = Console(file=sys.stderr, force_terminal=True if forced() else None)
     with Progress(*columns, console=console, transient=True, refresh_per_second=5) as prog:
         yield RichBar(prog, prog.add_task(label, total=total))
+
+
+@contextmanager
+def file_progress(path: str, label: str) -> Iterator[Callable[[int], None]]:
+    """:func:`progress` over a file's bytes, in MiB: yields ``advance(offset)`` to call with
+    how far into the file the work is (as the log readers report it)."""
+    with progress(max(1, os.path.getsize(path) >> 20), label, unit="MiB") as bar:
+        shown = 0
+
+        def advance(offset: int) -> None:
+            nonlocal shown
+            if offset >> 20 > shown:
+                bar.advance((offset >> 20) - shown)
+                shown = offset >> 20
+
+        yield advance
 
 
 def _si(value: float) -> str:

@@ -274,12 +274,24 @@ def _scratch_log(directory: str, timeline: Timeline, header: LogHeader) -> LogWr
         try:
             with LogReader(path) as reader:
                 first = reader.events_start
-            timeline.keep_in_file(path, first, writer.flush)
         except BaseException:
             writer.close()
             raise
+        return keep_in_scratch(timeline, path, writer, first)
     finally:
         os.unlink(path)
+
+
+def keep_in_scratch(timeline: Timeline, path: str, writer: LogWriter, first: int
+                    ) -> LogWriter:
+    """Make ``timeline`` keep its events in the scratch log ``path`` that ``writer`` writes
+    (its events from offset ``first``); returns the writer, closed if that fails. The
+    caller unlinks ``path`` (the open descriptors hold it)."""
+    try:
+        timeline.keep_in_file(path, first, writer.flush)
+    except BaseException:
+        writer.close()
+        raise
     return writer
 
 

@@ -37,7 +37,7 @@ from projections.world import World
 from sim.errors import InputError
 from sim.progress import progress
 from sim.recording import Recorder, Request
-from sim.replay import NO_CHECKPOINTS
+from sim.replay import NO_CHECKPOINTS, keep_in_scratch
 from sim.whatif_compare import (
     Change,
     Walk,
@@ -375,15 +375,10 @@ def _scratch_prefix(events: FileEvents, n: int, timeline: Timeline, directory: s
                     raise OSError(f"{events.path} is shorter than its index")
                 dst.write(chunk)
                 left -= len(chunk)
-        writer = LogWriter.open(path, sync="none")
-        try:
-            timeline.keep_in_file(path, _first_offset(events), writer.flush)
-        except BaseException:
-            writer.close()
-            raise
+        first = _first_offset(events)
+        return keep_in_scratch(timeline, path, LogWriter.open(path, sync="none"), first)
     finally:
         os.unlink(path)
-    return writer
 
 
 def _close(writer: LogWriter | None, events: Sequence[Event]) -> None:

@@ -207,7 +207,7 @@ class Rollup:
         read the same columns (shape ids are remembered)."""
         shape_of, written, states = columns.shape, columns.written, self._row_states
         item_of = columns.item
-        for i in rows:  # the hot loop of a big log: what Ranges.add and add do, inline
+        for i in rows:  # the hot loop of a big log: what add does, inline
             s = shape_of[i]
             state = states.get(s, _UNSEEN)
             if state is _UNSEEN:
@@ -232,18 +232,7 @@ class Rollup:
                 res.first = t
             if res.last_group is not group:
                 res.last_answer, res.last_group = answer, group
-            ranges = group.ranges
-            ranges.items += 1
-            if index == ranges.last + 1:
-                if not ranges.left_off:
-                    run = ranges.runs[-1]
-                    run[1] = t
-                    run[2] += 1
-            elif len(ranges.runs) < RANGES_MAX:
-                ranges.runs.append([t, t, 1])
-            else:
-                ranges.left_off += 1
-            ranges.last = index
+            group.ranges.add(index, t)
 
     def _row_state(self, item: DataItem, answer_of: Callable[[DataItem], Answer | None],
                    shared: Callable[[DataItem], bool]) -> tuple | object | None:

@@ -16,7 +16,7 @@ import os
 from events.logfile import LogLocked, VerifyReport, repair_log, verify_log
 from sim import console
 from sim.errors import InputError
-from sim.progress import progress
+from sim.progress import file_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,16 +97,7 @@ def _hint(report: VerifyReport) -> str:
 
 def checked(path: str) -> VerifyReport:
     """:func:`verify_log`, with a progress bar on stderr (a terminal, not ``--quiet``)."""
-    with progress(max(1, os.path.getsize(path) >> 20), f"verifying {os.path.basename(path)}",
-                  unit="MiB") as bar:
-        shown = 0
-
-        def advance(offset: int) -> None:
-            nonlocal shown
-            if offset >> 20 > shown:
-                bar.advance((offset >> 20) - shown)
-                shown = offset >> 20
-
+    with file_progress(path, f"verifying {os.path.basename(path)}") as advance:
         return verify_log(path, advance)
 
 
