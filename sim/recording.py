@@ -134,8 +134,10 @@ class Recorder:
             out = execute(request.op, ctx, dict(request.req))
             drawn = draws.values if draws.values or recorded_draws is None else recorded_draws
             version = schema_version(request.op) if v is None else v
+            # request.req as it is: the handler had its own copy, and the event stored
+            # is decoded from these bytes
             event = Event(version, seq, request.t, request.op, request.actor, request.account,
-                          request.region, dict(request.req), out, drawn)
+                          request.region, request.req, out, drawn)
             stage = "encode"
             self._stage(stage)
             stored, payload = stored_form(event)

@@ -120,12 +120,12 @@ class ServerClock:
         brought up to now only: the call itself moves it to the instant, so a call that
         cannot be recorded leaves the clock where it was."""
         now = self.sync()
-        events = self.sim.events
-        if concurrent or not events:
+        times = self.sim.timeline.times  # the events' instants: no event read back
+        if concurrent or not times:
             # now is never before the last event: it is that event's instant unless the
             # clock moved past it
             return now
-        return max(now, events[-1].t + self.step)
+        return max(now, times[-1] + self.step)
 
     def advance(self, ms: int) -> int:
         """Move simulated time forward by ``ms``."""

@@ -30,7 +30,7 @@ import sys
 import threading
 from io import BytesIO
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
@@ -93,12 +93,14 @@ class Router:
 
     def answer(self, request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
         """Answer a request to kms, logs or cloudwatch from the active simulation."""
-        sim = self.current
-        url = request.url
-        parts = urlsplit(url)
-        if sim is None or parts.netloc == ANSWERED_HOST:  # inactive, or answered already
+        active = self._active
+        if not active:  # inactive: botocore sends as usual
             return None
-        response = sim.handle(http_request(request))
+        url = request.url
+        parts = urlsplit(url)  # once a request: the host here, path and query for the server
+        if parts.netloc == ANSWERED_HOST:  # answered already
+            return None
+        response = active[-1].handle(http_request(request, parts))
         # Handlers after this one (moto's) get the same request: it no longer names AWS.
         request.url = parts._replace(scheme="http", netloc=ANSWERED_HOST).geturl()
         return aws_response(url, response)
@@ -109,7 +111,7 @@ class Router:
         if sim is None:
             return
         service = event_name.split(".")[1] if event_name.count(".") >= 1 else ""
-        if service in SERVICE_IDS or urlsplit(request.url).netloc == ANSWERED_HOST:
+        if service in SERVICE_IDS or _answered(request.url):
             return
         let_through = sim.passthrough
         if let_through is True or (let_through and service in let_through) or moto_active():
@@ -149,9 +151,17 @@ class RequestHeaders:
         return failobj if value is None else [value]
 
 
-def http_request(request: Any) -> HttpRequest:
-    """botocore's prepared request as the server reads one."""
-    parts = urlsplit(request.url)
+def _answered(url: str) -> bool:
+    """Whether ``url`` points at :data:`ANSWERED_HOST` (the substring test first: most
+    URLs never contain it, and urlsplit is the costly part)."""
+    return ANSWERED_HOST in url and urlsplit(url).netloc == ANSWERED_HOST
+
+
+def http_request(request: Any, parts: SplitResult | None = None) -> HttpRequest:
+    """botocore's prepared request as the server reads one (``parts``: its URL, split
+    already)."""
+    if parts is None:
+        parts = urlsplit(request.url)
     body = request.body
     if body is None:
         body = b""
