@@ -84,16 +84,20 @@ def measure(rounds: int = 50, repeat: int = 10) -> dict:
         real["logs"].create_log_group(logGroupName="/bench")
         real["logs"].create_log_stream(logGroupName="/bench", logStreamName="s")
         canned: dict[str, HttpResponse] = {}
+        keepers = []
         for service, op in OPS:  # kmsim's answer to each call, kept as bytes
             def keep(response_dict: dict, _op: str = op, **_: Any) -> None:
                 canned[_op] = HttpResponse(response_dict["status_code"],
                                            response_dict["body"],
                                            dict(response_dict["headers"]))
-            real[service].meta.events.register(f"before-parse.{SERVICE_ID[service]}.{op}",
-                                               keep)
+            event = f"before-parse.{SERVICE_ID[service]}.{op}"
+            real[service].meta.events.register(event, keep)
+            keepers.append((real[service], event, keep))
         inproc = _calls(real, key, lambda: aws.now_ms)
         for call in inproc.values():
             call()  # warm-up, and the canned answers
+        for client, event, keep in keepers:  # a user's client has no such handler
+            client.meta.events.unregister(event, keep)
         stub_clients = {s: _client(s) for s in ("kms", "logs", "cloudwatch")}
         for service, op in OPS:
             def answer(request: Any, _op: str = op, **_: Any) -> AWSResponse:

@@ -52,12 +52,14 @@ class IndexedLog:
         self.end = end
         self._events: FileEvents | None = None
 
-    def read(self, on_batch: Callable[[int], None] | None = None) -> Iterator[Event]:
+    def read(self, on_batch: Callable[[int], None] | None = None, raw: bool = False
+             ) -> Iterator[Event]:
         """Read and check every event of the file not indexed yet, yielding each as it is
         read and indexing it (its offset and time). A frame that is not an event, a seq out
         of order or a time going back raises ``LogCorrupt`` naming its byte offset; the
         index then holds the events before it. ``on_batch(offset)`` is called after each
-        read with the offset of the last frame read (for progress)."""
+        read with the offset of the last frame read (for progress). With ``raw`` each event
+        is its checked dict (a bulk fold makes an Event only of those it needs one for)."""
         offsets, times = self.offsets, self.times
         with LogReader(self.path) as reader:
             self.header = reader.header
@@ -65,7 +67,8 @@ class IndexedLog:
             known = len(offsets)
             last_t = times[-1] if times else None
             try:
-                for offs, events in reader.batches(start, len(times) + 1, last_t, times):
+                for offs, events in reader.batches(start, len(times) + 1, last_t, times,
+                                                      raw):
                     offsets.extend(offs)
                     # One event at a time, not lists of them: each is garbage once folded,
                     # so its dicts go back to the interpreter's free lists for the next.

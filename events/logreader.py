@@ -71,7 +71,7 @@ class LogReader:
             yield from zip(offsets, events, strict=True)
 
     def batches(self, start: int | None = None, first_seq: int = 1,
-                last_t: int | None = None, times: array | None = None
+                last_t: int | None = None, times: array | None = None, raw: bool = False
                 ) -> Iterator[tuple[list[int], Iterator[Event]]]:
         """Yield ``(frame offsets, their events)`` per read (bulk loads iterate these to save
         a generator step per event). Every event is checked (:func:`events.verify.check_batch`):
@@ -81,11 +81,12 @@ class LogReader:
         ``start`` (a frame boundary), ``first_seq`` and ``last_t`` (the time of the event
         before it) resume a read where an earlier one ended: only the frames after it are
         read (a log that grew since its index was saved). ``times``, when given, gets each
-        event's time as it is decoded."""
+        event's time as it is decoded; with ``raw`` the events are their checked dicts
+        (:func:`events.codec.decode_checked`)."""
         scan = Scan(self._fd, self._start if start is None else start)
         order = EventOrder(first_seq, self.header.start if last_t is None else last_t, times)
         for offsets, payloads in scan:
-            events = checks.check_batch(self.path, offsets, payloads, order)
+            events = checks.check_batch(self.path, offsets, payloads, order, raw)
             yield offsets, events
             for _ in events:  # what the consumer left, so that ``order`` moves on right
                 pass

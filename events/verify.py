@@ -48,14 +48,16 @@ __all__ = ["VerifyReport", "check_all", "check_batch", "repair_log", "verify_log
 
 
 def check_batch(
-    path: str, offsets: Sequence[int], payloads: Sequence[bytes], order: EventOrder
+    path: str, offsets: Sequence[int], payloads: Sequence[bytes], order: EventOrder,
+    raw: bool = False,
 ) -> Iterator[Event]:
     """Decode one batch of frames, holding every event to ``order`` (see the module doc).
 
     Raises :class:`LogOutOfOrder` or :class:`LogCorrupt` naming the frame's byte offset,
-    or :class:`LogVersionError` for an event of a newer kmsim.
+    or :class:`LogVersionError` for an event of a newer kmsim. With ``raw``, each event
+    is yielded as its checked dict (:func:`events.codec.decode_checked`).
     """
-    return decode_checked(payloads, order, _failure(path, offsets, payloads))
+    return decode_checked(payloads, order, _failure(path, offsets, payloads), raw)
 
 
 def _failure(

@@ -231,3 +231,18 @@ def test_decode_checked_moves_the_order_on_and_names_the_index():
     with pytest.raises(KeyError, match="1"):  # the second payload of the batch
         list(decode_checked(events_payloads([3, 5], [T0 + 20, T0 + 30]), order, fail))
     assert (order.seq, order.t) == (3, T0 + 10)  # a failed batch does not move it
+
+
+def test_decode_checked_refuses_a_last_payload_that_is_half_a_map():
+    whole, last = events_payloads([1, 2])
+    with pytest.raises(KeyError, match="1"):  # the second payload: only part of an event
+        list(decode_checked([whole, last[:7]], EventOrder(1, T0),
+                            lambda i, e: KeyError(i)))
+
+
+def test_decode_checked_raw_yields_the_checked_dicts():
+    order = EventOrder(1, T0)
+    got = list(decode_checked(events_payloads([1, 2]), order, lambda i, e: KeyError(i),
+                              raw=True))
+    assert [type(d) for d in got] == [dict, dict] and [d["seq"] for d in got] == [1, 2]
+    assert (order.seq, order.t) == (3, T0 + 10)

@@ -18,6 +18,7 @@ import bisect
 import itertools
 from array import array
 from collections.abc import Callable, Iterator
+from operator import and_, eq
 
 from projections.model import DataItem
 
@@ -88,20 +89,26 @@ class ItemColumns:
         is kept unless both ends are its write time): row ``i`` is ``seqs[i]`` of shape
         ``shapes[i]`` (its ``(kind, resource, account, region, keys)``). The caller checks
         that ``seqs`` are in order and past the last row."""
-        index, ids, last, last_id = self._shape_ix, [], None, -1
-        for shape in shapes:
-            if shape is not last:
-                found = index.get(shape)
-                last, last_id = shape, self._shape(*shape) if found is None else found
-            ids.append(last_id)
+        # Shape ids and the test for spans are map() calls, run in C: no Python step per row.
+        ids = list(map(self._shape_ix.get, shapes))
+        if None in ids:  # a shape not seen before
+            ids = [self._shape(*shape) if i is None else i for shape, i in zip(shapes, ids,
+                                                                                strict=True)]
         n = len(seqs)
+        if len(written) != n or len(t0s) != n or len(t1s) != n:
+            raise ValueError("the columns of the rows differ in length")
+        # bare[i]: row i's span is its write time (stored as no span).
+        bare = list(map(and_, map(eq, written, t0s), map(eq, written, t1s)))
         spans = self.spans
-        if spans is None and any(lo != t or hi != t for t, lo, hi in
-                                 zip(written, t0s, t1s, strict=True)):
+        if spans is None and not all(bare):
             spans = self.spans = array("q", [NEVER]) * (2 * len(self.seqs))
         if spans is not None:
-            spans.extend([v for t, lo, hi in zip(written, t0s, t1s, strict=True)
-                          for v in (_NO_SPAN if lo == hi == t else (lo, hi))])
+            flat = [NEVER] * (2 * n)
+            flat[0::2] = t0s
+            flat[1::2] = t1s
+            for i in itertools.compress(range(n), bare):
+                flat[2 * i] = flat[2 * i + 1] = NEVER
+            spans.extend(flat)
         self.seqs.extend(seqs)
         self.written.extend(written)
         self.expires.extend(array("q", [NEVER]) * n)

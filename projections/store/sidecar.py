@@ -38,10 +38,13 @@ import struct
 import sys
 import tempfile
 import zlib
+from array import array
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from projections.store.checkpoints import dump_state, export_state, runtime_classes
 
 __all__ = ["FORMAT", "MIN_EVENTS", "SUFFIX", "SidecarProblem", "Stamp", "code_fingerprint",
            "crc_range", "read_sidecar", "sidecar_path", "write_sidecar"]
@@ -222,3 +225,21 @@ def _check_stamp(log: str, stamp: Stamp, profile: str, settings: dict) -> None:
             raise SidecarProblem("the log's bytes differ from its index's (rewritten)")
     finally:
         os.close(fd)
+
+
+def save_index(path: str, end: int, stamp: Stamp | None, notes: list[str], profile: str,
+               settings: dict[str, str], times: array, offsets: array, checkpoints: Any,
+               live: Any) -> None:
+    """Write the index beside the log after a load that read events (``times`` and
+    ``offsets`` of its events, the first ``end`` bytes; the timeline's ``checkpoints`` and
+    ``live`` world). A directory that cannot take it only costs speed: said once, in
+    ``notes``."""
+    try:
+        new = stamp_log(path, end, len(times), profile, settings,
+                        *((stamp.crc, stamp.covered) if stamp else ()))
+        state = {"times": times, "offsets": offsets, "store": export_state(checkpoints, live)}
+        runtime = runtime_classes(checkpoints)
+        write_sidecar(path, new, state, lambda obj, file: dump_state(obj, file, runtime))
+    except OSError as exc:
+        notes.append(f"cannot write the index {sidecar_path(path)} "
+                     f"({exc.strerror or exc}): every load reads the whole log")

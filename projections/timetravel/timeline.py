@@ -23,16 +23,10 @@ from collections.abc import Callable, Iterable
 from events.codec import UnsupportedEventVersion
 from events.logfile import LogError
 from events.logindex import FileEvents, IndexedLog
-from events.record import Event
+from events.record import Event, adopt
 from projections.store import CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints
 from projections.store import sidecar as sidecars
-from projections.store.checkpoints import (
-    dump_state,
-    export_state,
-    fold_traced,
-    import_state,
-    runtime_classes,
-)
+from projections.store.checkpoints import fold_traced, import_state
 from projections.world import World, plain_folds
 
 #: What a plain fold reads of a world (besides its time and timers).
@@ -53,7 +47,6 @@ class FoldFailed(Exception):
 
 class Timeline:
     """Recorded events plus checkpoints; answers ``world_at(T)`` for any T."""
-
 
     def __init__(self, profile: str, settings: dict[str, str], start: int,
                  events: Iterable[Event] = (), every: int = CHECKPOINT_EVERY,
@@ -116,7 +109,7 @@ class Timeline:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            timeline._fold_all(log.read(on_batch), before, log.offsets)
+            timeline._fold_dicts(log.read(on_batch, raw=True), before, log.offsets)
         finally:
             if collecting:
                 gc.enable()
@@ -129,7 +122,9 @@ class Timeline:
             timeline.load_stats["index"] = ("used" if stamp is not None and not folded else
                                             "followed" if stamp is not None else "built")
             if (stamp is None or folded) and len(log.times) >= sidecars.MIN_EVENTS:
-                timeline._save_sidecar(path, log.end, stamp, notes)
+                sidecars.save_index(path, log.end, stamp, notes, timeline.profile,
+                                    timeline.settings, timeline.times, log.offsets,
+                                    timeline._checkpoints, timeline._live)
         return timeline
 
     @classmethod
@@ -144,32 +139,21 @@ class Timeline:
         timeline._touched = None  # the events after the last checkpoint were folded before
         return timeline
 
-    def _save_sidecar(self, path: str, end: int, stamp: sidecars.Stamp | None,
-                      notes: list[str]) -> None:
-        """Write the index beside the log (after a load that read events). A directory
-        that cannot take it only costs speed: said once, in ``notes``."""
-        try:
-            new = sidecars.stamp_log(path, end, len(self.times), self.profile, self.settings,
-                                     *((stamp.crc, stamp.covered) if stamp else ()))
-            state = {"times": self.times, "offsets": self.events.offsets,
-                     "store": export_state(self._checkpoints, self._live)}
-            runtime = runtime_classes(self._checkpoints)
-            sidecars.write_sidecar(path, new, state,
-                                   lambda obj, file: dump_state(obj, file, runtime))
-        except OSError as exc:
-            notes.append(f"cannot write the index {sidecars.sidecar_path(path)} "
-                         f"({exc.strerror or exc}): every load reads the whole log")
+    def _fold_all(self, events: Iterable[Event], n: int) -> None:
+        """Fold events ``n + 1...`` in order, as :meth:`_fold_dicts` does."""
+        self._fold_dicts((e.__dict__ for e in events), n)
 
-    def _fold_all(self, events: Iterable[Event], n: int, offsets: array | None = None
-                  ) -> None:
-        """Fold events ``n + 1...`` in order (their times already checked), checkpointing
+    def _fold_dicts(self, events: Iterable[dict], n: int, offsets: array | None = None
+                    ) -> None:
+        """Fold events ``n + 1...``, given as their dicts (checked, in order), checkpointing
         as due (the replay hot loop). An event the rules cannot fold raises
         :class:`FoldFailed` (``offsets``, when given, names its byte offset).
 
         A plain event (:func:`projections.world.plain_folds`: a data-plane write whose fold
-        only adds an item, with no timer due) is folded here, without a call into the
-        fold; the others are folded as :func:`fold_traced` records which attributes of
-        the world they use, so a checkpoint pickles only those again."""
+        only adds an item, with no timer due) is folded here from its dict, with no Event
+        made and no call into the fold; the others are folded as :func:`fold_traced`
+        records which attributes of the world they use, so a checkpoint pickles only those
+        again."""
         world, checkpoints = self._live, self._checkpoints
         touched = self._touched
         fold, due, take = world.fold, checkpoints.due, checkpoints.take
@@ -198,14 +182,14 @@ class Timeline:
                     column.clear()
 
         plain, next_due = made()
-        event = None
+        now = wd["now"]  # only a fold moves it (a plain event's time goes in at a flush)
+        d = None
         try:
-            for event in events:
-                d = event.__dict__
+            for d in events:
                 fn = plain.get(d["op"])
                 # A plain event: no timer due by its time (events come in time order,
                 # never before the world's time: the log's reader checks it).
-                if fn is not None and d["t"] < next_due and d["t"] >= wd["now"] and \
+                if fn is not None and now <= d["t"] < next_due and \
                         d["out"].get("ok") is True and fn(d):
                     n += 1
                     if n >= due:
@@ -214,6 +198,7 @@ class Timeline:
                         touched, due = set(), checkpoints.due
                     continue
                 flush()
+                event = adopt(d)
                 if touched is None:
                     fold(event)
                     used: set[str] | None = None
@@ -223,6 +208,7 @@ class Timeline:
                     plain, next_due = made()  # what the plain folds read may have changed
                 else:
                     next_due = due_next()
+                now = wd["now"]
                 n += 1
                 if n >= due:
                     take(world, n, touched)
@@ -230,10 +216,10 @@ class Timeline:
         except (LogError, UnsupportedEventVersion, KeyboardInterrupt):
             raise  # the file's problem, or the user's: not a fold's
         except Exception as exc:
-            if event is None:
+            if d is None:
                 raise
             offset = offsets[n] if offsets is not None and n < len(offsets) else None
-            raise FoldFailed(event.seq, offset, exc) from exc
+            raise FoldFailed(d["seq"], offset, exc) from exc
         finally:
             flush()
             self._touched = touched
@@ -282,7 +268,7 @@ class Timeline:
         """A fresh timeline with the same events folded again (in memory or the file's)."""
         fresh = Timeline(self.profile, self.settings, self.start,
                          every=CHECKPOINT_EVERY, budget=self._checkpoints.budget)
-        fresh._fold_all(iter(self.events), 0)
+        fresh._fold_all(self.events, 0)
         fresh.times = array("q", self.times)
         fresh.events = list(self.events) if isinstance(self.events, list) else self.events
         return fresh

@@ -136,9 +136,13 @@ class RequestHeaders:
     per request would cost more than the rest of this module's work together."""
 
     def __init__(self, headers: Any, host: str) -> None:
-        # one pass over botocore's few headers; then each look-up is a dict's
+        # One pass over botocore's few headers; then each look-up is a dict's. Its headers
+        # are an email Message: its raw (name, value) list is what items() gives, without
+        # the per-value policy call (which changes only values with surrogates: none here).
+        raw = getattr(headers, "_headers", None)
+        pairs = raw if isinstance(raw, list) else headers.items()
         self._headers = {str(k).lower(): v.decode("utf-8") if isinstance(v, bytes) else str(v)
-                         for k, v in headers.items()}
+                         for k, v in pairs}
         self._headers.setdefault("host", host)  # urllib3 adds it on the wire; signed
 
     def get(self, name: str, default: str | None = None) -> str | None:
