@@ -72,11 +72,13 @@ def variant(changes: dict[int, str | None]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """Run ``kmsim`` in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
+def run_cli(*argv: str | list[str], err: io.StringIO | None = None) -> tuple[int, str, str]:
+    """Run ``kmsim`` in-process: (exit code, stdout, stderr). The arguments are given one by
+    one or as one list; ``err``: a stream to capture stderr in (a fake terminal)."""
+    args = list(argv[0]) if len(argv) == 1 and isinstance(argv[0], list) else list(argv)
+    out, err = io.StringIO(), err or io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
+        code = main(args)
     return code, out.getvalue(), err.getvalue()
 
 

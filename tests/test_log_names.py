@@ -5,16 +5,13 @@ refused says so and exits 1."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
-from scenario_support import ADMIN, AS_ADMIN, CREATE_KEY, READER, START, head, step, toml
+from scenario_support import ADMIN, AS_ADMIN, CREATE_KEY, READER, START, head, run_cli, step, toml
 
 from events.logfile import LogReader
-from sim.cli import main
 from sim.loading import load_timeline
 from sim.simulator import Simulator
 
@@ -28,11 +25,6 @@ NAMED = toml(head("named", START, AS_ADMIN), ADMIN, READER, CREATE_KEY,
 CLOCK = NAMED.replace('at = "+1m"', 'at = "2026-01-01T00:01:00Z"')
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def record(tmp_path: Path, text: str = NAMED, *flags: str) -> tuple[Path, Path]:

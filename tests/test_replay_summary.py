@@ -3,28 +3,21 @@ differences; the benchmark log is what the simulator records, so it replays clea
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bench_support import bench_log as load_bench_log
+from scenario_support import run_cli
 
 from events.codec import encode_event
 from events.logfile import LogWriter, read_log
-from sim.cli import main
 from sim.replay import Difference, summarise
 
 bench_log = load_bench_log()
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from scenario_support import (
     check,
     disable_key,
     head,
+    run_cli,
     toml,
 )
 
@@ -44,12 +45,6 @@ def scenario(tmp_path: Path, name: str = "tiny.toml", expect: str = "ok",
     return path
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    """Run ``kmsim`` in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 # -- exit codes ---------------------------------------------------------------------------

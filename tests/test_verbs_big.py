@@ -6,7 +6,6 @@ wrote them."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import re
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from bench_support import bench_log
+from scenario_support import run_cli
 
 import events.logindex as logindex
 import events.verify as verify
@@ -23,17 +23,11 @@ from events.timefmt import format_offset
 from projections.timetravel.diff import briefs_between, count_events
 from projections.timetravel.history import Target, entries
 from sim import progress
-from sim.cli import main
 from sim.commands.timetravel import open_log
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*argv: str, err: io.StringIO | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), err or io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
