@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -333,3 +335,20 @@ def test_request_step_assumption_spaces_requests() -> None:
                                           f"request_step={bad}"])
         with pytest.raises(InputError, match="request_step"):
             build(args)
+
+
+def test_ctrl_c_stops_a_server_started_with_sigint_ignored() -> None:
+    """A shell starts a background job with SIGINT ignored, and the child inherits that;
+    `kmsim serve` says "Ctrl-C stops", so SIGINT must stop it anyway."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "--port", "0"],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert proc.stderr is not None
+        assert "Ctrl-C stops" in proc.stderr.readline()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)

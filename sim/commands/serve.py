@@ -220,8 +220,10 @@ def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C (or SIGTERM), then flush the log."""
     app, httpd = build(args)
     if threading.current_thread() is threading.main_thread():
-        # SIGTERM (kill, docker stop) stops as cleanly as Ctrl-C does.
+        # SIGTERM (kill, docker stop) stops as cleanly as Ctrl-C does; and Ctrl-C stops even
+        # when the server was started with SIGINT ignored (a shell's background job).
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"kmsim serve: {httpd.url} (clock {args.clock}, start {args.start}, account "
           f"{args.account}, region {args.region}); Ctrl-C stops", file=sys.stderr, flush=True)
     try:
