@@ -63,24 +63,11 @@ class Axis:
 
     def x(self, t: int) -> float:
         """The x of a moment (linear inside each segment, clamped to the axis)."""
-        i = bisect.bisect_right(self.points, t) - 1
-        if i < 0:
-            return self.xs[0]
-        if i >= len(self.points) - 1:
-            return self.xs[-1]
-        a, b = self.points[i], self.points[i + 1]
-        return self.xs[i] + (self.xs[i + 1] - self.xs[i]) * (t - a) / ((b - a) or 1)
+        return _piecewise(self.points, self.xs, t)
 
     def t_at(self, x: float) -> int:
         """The time at ``x`` (the inverse of :meth:`x` inside the axis)."""
-        i = bisect.bisect_right(self.xs, x) - 1
-        if i < 0:
-            return self.points[0]
-        if i >= len(self.points) - 1:
-            return self.points[-1]
-        x0, x1 = self.xs[i], self.xs[i + 1]
-        a, b = self.points[i], self.points[i + 1]
-        return a + round((b - a) * (x - x0) / ((x1 - x0) or 1))
+        return round(_piecewise(self.xs, self.points, x))
 
     def bucket_edges(self) -> list[int]:
         """The start time of each density bucket, left to right."""
@@ -292,3 +279,15 @@ def axis_marks(axis: Axis, moments: Sequence[int], y: int, start: int) -> list[s
                    f'{esc(label)}</text><text class="off" x="{x:.1f}" y="{y + 30}">'
                    f'{format_offset(t, start)}</text></g>')
     return out
+
+
+def _piecewise(src: list, dst: list, v: float) -> float:
+    """``v`` mapped from the sorted breakpoints ``src`` to ``dst``: linear inside each
+    segment, clamped to the ends (the axis one way, its inverse the other)."""
+    i = bisect.bisect_right(src, v) - 1
+    if i < 0:
+        return dst[0]
+    if i >= len(src) - 1:
+        return dst[-1]
+    a, b = src[i], src[i + 1]
+    return dst[i] + (dst[i + 1] - dst[i]) * (v - a) / ((b - a) or 1)
