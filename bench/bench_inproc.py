@@ -15,7 +15,8 @@ two ways:
   much and nothing else runs (kmsim is stopped meanwhile).
 
 Blocks of each alternate, several times, timed in this process's CPU time; each side's
-figure is its best block (the machine's other load only ever adds time).
+figure is its best block (the machine's other load only ever adds time). ``bench/run.py``
+runs it in a fresh process (:func:`run_measure`), as a test run would make these calls.
 ``inproc_vs_stub`` is in-process / stub time for the whole set of calls (target in
 ``bench/targets.py``: <= 1.5). ``fixture_ms`` is what a fresh ``kmsim`` fixture costs
 (median; target < 20 ms).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -123,6 +125,19 @@ def measure(rounds: int = 50, repeat: int = 10) -> dict:
                      "ratio": round(best_in[name] / best_stub[name], 3)} for name in best_in}
     return {"inproc_vs_stub": round(sum(best_in.values()) / sum(best_stub.values()), 3),
             "fixture_ms": fixture_ms, "rounds": rounds, "repeat": repeat, "ops": per_op}
+
+
+def run_measure(rounds: int = 50, repeat: int = 10, timeout: float = 1800.0) -> dict:
+    """:func:`measure` in a fresh process, as a test run makes these calls: what another
+    benchmark left in this process (a million-event log generated and appended, its heap)
+    is not the user's and must not weigh on the figure."""
+    proc = subprocess.run([sys.executable, __file__, "--json", "--rounds", str(rounds),
+                           "--repeat", str(repeat)], capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench_inproc failed (exit {proc.returncode}): "
+                           f"{proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout)
 
 
 def fresh_fixture_ms(times: int = 50) -> float:

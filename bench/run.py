@@ -14,7 +14,8 @@ simulator would record, 99% ``logs:PutLogEvents`` over 100 log groups):
   ``asof_speedup`` (against a replay from the start to the same time);
 - ``bench_log``: buffered appends of as many events: ``append_eps``;
 - ``bench_inproc``: boto3 calls answered in-process by ``sim.testing.simulated_aws``
-  against the same calls answered by a ``before-send`` stub (botocore alone):
+  against the same calls answered by a ``before-send`` stub (botocore alone), in a fresh
+  process as a test run is (not in this one, which generated and appended the log):
   ``inproc_vs_stub``; and a fresh ``kmsim`` fixture: ``inproc_fixture_ms``;
 - the ``kmsim`` command itself, in a subprocess, as a person runs it: ``kmsim at LOG +1h``
   with no sidecar (``cli_at_first_s``) and again (``cli_at_again_s``), its peak RSS
@@ -43,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_inproc import measure as measure_inproc
+from bench_inproc import run_measure as measure_inproc
 from bench_log import generate
 from bench_log import write as append_run
 from bench_replay import remove_sidecars, run_measure
@@ -54,7 +55,7 @@ SPEC_EVENTS = 1_000_000
 QUICK_EVENTS = 100_000
 #: The resource the per-verb commands ask about (the generator's first log group).
 GROUP = "logs:group-000"
-#: How ``inproc_vs_stub`` is measured (bench_inproc, in this process).
+#: How ``inproc_vs_stub`` is measured (bench_inproc, in a fresh process).
 INPROC_NOTE = ("sim.testing.simulated_aws answering at before-send / the same boto3 calls "
                "answered by a before-send stub with kmsim's bytes (DescribeKey, Encrypt, "
                "PutLogEvents, PutMetricData; best of interleaved blocks)")
@@ -184,8 +185,8 @@ def bench(args: argparse.Namespace, workdir: str) -> dict:
     values, runs = measure_cli(log, workdir, events, args.timeout, set(args.skip))
     doc.update(values)
     doc["verbs"] = runs
-    note("in-process calls against a botocore stub (bench_inproc) ...")
-    inproc = measure_inproc(*((20, 5) if args.quick else (50, 10)))
+    note("in-process calls against a botocore stub (bench_inproc, a child process) ...")
+    inproc = measure_inproc(*((20, 5) if args.quick else (50, 10)), timeout=args.timeout)
     doc["inproc_vs_stub"] = inproc["inproc_vs_stub"]
     doc["inproc_fixture_ms"] = inproc["fixture_ms"]
     doc["inproc"] = inproc

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate
+from functools import partial
 from typing import Any
 
 import msgpack
@@ -47,6 +47,8 @@ __all__ = [
 # code and is atomic under the GIL.
 _PACK = msgpack.Packer(use_bin_type=True).pack
 _unpackb = msgpack.unpackb
+#: One payload -> its object; ValueError unless it is exactly one msgpack object.
+_unpack_one = partial(msgpack.unpackb, raw=False, strict_map_key=False)
 
 
 _new = object.__new__
@@ -147,17 +149,15 @@ def decode_checked(
     yielded as its checked dict (exactly an event's keys: :func:`events.record.adopt`
     makes it an Event without copying), for a bulk reader that needs no Event for most.
     """
-    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
-    unpacker.feed(b"".join(payloads))
-    tell = unpacker.tell
-    # Where each payload must end, summed in C: one comparison per event with tell().
-    ends = accumulate(map(len, payloads))
     seq = first = order.seq
     last = order.t
     add_time = order.times.append if order.times is not None else _no_time
     try:
-        for end, d in zip(ends, unpacker, strict=False):
-            if tell() != end or type(d) is not dict:
+        # One unpackb per payload, mapped in C: a payload that is not exactly one msgpack
+        # object raises (ExtraData, or incomplete input) by itself, with no position to
+        # check per event (a streaming Unpacker's tell() cost a third of the decode).
+        for d in map(_unpack_one, payloads):
+            if type(d) is not dict:
                 raise ValueError("a payload is not exactly one msgpack map")
             if d.get("v") != BASE_VERSION or d.get("op") in SCHEMA_VERSIONS:
                 d = upcast(d)
@@ -175,8 +175,6 @@ def decode_checked(
                 e = _new(Event)
                 _setattr(e, "__dict__", d)
                 yield e
-        if tell() != sum(map(len, payloads)):
-            raise ValueError("a payload is not a whole msgpack map")
     except (ValueError, TypeError) as exc:  # msgpack's errors are ValueErrors
         raise fail(seq - first, exc) from exc
     order.seq = seq

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from events.timefmt import format_time
 from projections.iam.policy import Decision, Request, evaluate
+from projections.kms.grants import GrantDecision, grant_decisions, settle
 from projections.model import Cause, DataItem, Key
 from projections.world import World
 
@@ -199,9 +200,33 @@ def key_usable(world: World, key_arn: str | None, service: str,
 
 def caller_can_decrypt(world: World, key: Key, principal: str,
                        context: dict[str, str]) -> Decision:
-    """The caller's own kms:Decrypt on ``key`` (key policy plus identity policies)."""
-    return evaluate(Request(principal, "kms:Decrypt", key.arn, context), key.policy,
-                    world.identity_policies(principal))
+    """The caller's own kms:Decrypt on ``key`` (key policy plus identity policies, or a grant
+    in effect: R-KMS-GRANT-10), as one decision: a grant inside an uncertain window counts
+    as A-GRANT-UNDECIDED says (R-KMS-GRANT-23). Answers that can say ``maybe`` use
+    :func:`caller_decisions`."""
+    return settle(caller_decisions(world, key, principal, context),
+                  world.setting("grant_undecided"))
+
+
+def caller_decisions(world: World, key: Key, principal: str,
+                     context: dict[str, str]) -> tuple[Decision, ...]:
+    """Each possible decision on the caller's own kms:Decrypt on ``key``: one, or two (a
+    grant's allow first, then the policies' refusal) while only a grant inside an uncertain
+    window could allow it (R-KMS-GRANT-08, A-PROPAGATION)."""
+    policy = evaluate(Request(principal, "kms:Decrypt", key.arn, context), key.policy,
+                      world.identity_policies(principal))
+    return grant_decisions(world, key, principal, "kms:Decrypt", context, policy)
+
+
+def with_grant(v: Verdict, decision: Decision) -> Verdict:
+    """``v`` naming the grant that let the caller decrypt (its id, creator and event), when
+    a grant did; else ``v`` unchanged."""
+    if not isinstance(decision, GrantDecision) or not decision.allowed:
+        return v
+    return Verdict(v.readable, v.key, (decision.reason, *v.reasons),
+                   _merge([v.rules, decision.rules]),
+                   (*v.events, *((decision.seq,) if decision.seq is not None else ())),
+                   v.permanent)
 
 
 def state_verdict(key: Key) -> Verdict:
@@ -224,7 +249,11 @@ def policy_verdict(key: Key, who: str, decision: Decision) -> Verdict:
     if not who.endswith(".amazonaws.com"):
         rule = "R-IAM-01" if rule == "R-IAM-01" else "R-IAM-06"
     text = f"{rule}: {who} may not kms:Decrypt with key {key.arn}: {decision.reason}"
-    return Verdict(False, key.arn, (text, *decision.notes), (rule,), _events(key.policy_since))
+    rules, events = (rule,), _events(key.policy_since)
+    if isinstance(decision, GrantDecision):  # a grant's window left it open (R-KMS-GRANT-08)
+        rules = (rule, *decision.rules)
+        events = (*events, *((decision.seq,) if decision.seq is not None else ()))
+    return Verdict(False, key.arn, (text, *decision.notes), rules, events)
 
 
 def _events(*causes: Cause | None) -> tuple[int, ...]:

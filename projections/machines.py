@@ -16,7 +16,8 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-KEY_STATES = ["Enabled", "Disabled", "PendingImport", "PendingDeletion", "Unavailable", "Deleted"]
+KEY_STATES = ["Enabled", "Disabled", "PendingImport", "PendingDeletion", "Unavailable", "Deleted",
+              "Creating", "Updating", "PendingReplicaDeletion"]  # the last 3: multi-Region keys
 
 #: The SPEC 3.1 table. ``conditions`` names a boolean attribute of the key model.
 KEY_TRANSITIONS: list[dict[str, Any]] = [
@@ -46,6 +47,37 @@ KEY_TRANSITIONS: list[dict[str, Any]] = [
      "rule": "R-KMS-14"},
     {"trigger": "delete_material", "source": ["Enabled", "Disabled"], "dest": "PendingImport",
      "rule": "R-KMS-15"},
+    # EnableKey/DisableKey on an Unavailable key succeed and change no state (the fold
+    # records which state it returns to)
+    {"trigger": "enable", "source": "Unavailable", "dest": None, "rule": "R-KMS-STATE-10"},
+    {"trigger": "disable", "source": "Unavailable", "dest": None, "rule": "R-KMS-STATE-10"},
+    # multi-Region keys (projections/kms/multiregion.py)
+    {"trigger": "replica_created", "source": "Creating", "dest": "Enabled",
+     "conditions": "has_material", "rule": "R-KMS-MRK-05"},
+    {"trigger": "replica_created", "source": "Creating", "dest": "PendingImport",
+     "unless": "has_material", "rule": "R-KMS-MRK-05"},
+    {"trigger": "begin_update", "source": ["Enabled", "Disabled"], "dest": "Updating",
+     "rule": "R-KMS-MRK-07"},
+    {"trigger": "end_update", "source": "Updating", "dest": "Enabled", "conditions": "was_enabled",
+     "rule": "R-KMS-MRK-07"},
+    {"trigger": "end_update", "source": "Updating", "dest": "Disabled", "unless": "was_enabled",
+     "rule": "R-KMS-MRK-07"},
+    {"trigger": "schedule_replica_deletion",
+     "source": ["Enabled", "Disabled", "PendingImport", "Unavailable"],
+     "dest": "PendingReplicaDeletion", "rule": "R-KMS-MRK-08"},
+    {"trigger": "replicas_deleted", "source": "PendingReplicaDeletion", "dest": "PendingDeletion",
+     "rule": "R-KMS-MRK-09"},
+    {"trigger": "cancel_deletion", "source": "PendingReplicaDeletion", "dest": "Disabled",
+     "conditions": "has_material", "rule": "R-KMS-MRK-10"},
+    {"trigger": "cancel_deletion", "source": "PendingReplicaDeletion", "dest": "PendingImport",
+     "unless": "has_material", "rule": "R-KMS-MRK-10"},
+    # custom key stores (projections/kms/keystores.py)
+    {"trigger": "store_disconnected", "source": ["Enabled", "Disabled"], "dest": "Unavailable",
+     "rule": "R-KMS-CKS-10"},
+    {"trigger": "store_connected", "source": "Unavailable", "dest": "Enabled",
+     "conditions": "was_enabled", "rule": "R-KMS-CKS-11"},
+    {"trigger": "store_connected", "source": "Unavailable", "dest": "Disabled",
+     "unless": "was_enabled", "rule": "R-KMS-CKS-11"},
 ]
 
 ASSOCIATION_STATES = ["none", "associating", "associated", "disassociating"]

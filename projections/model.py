@@ -58,6 +58,25 @@ class Key(_Model):
     #: (replaced at, policy) of each key policy PutKeyPolicy replaced, oldest first: the
     #: policy in force at a past moment (A-DS-RELEASE asks what CloudWatch could do then).
     replaced_policies: list[tuple[int, dict]] = field(default_factory=list)
+    #: The key's id in ``World.keys`` when it is not its key id: a multi-Region replica
+    #: shares its primary's key id, so it is kept under its own ARN (R-KMS-MRK-03).
+    store_id: str | None = None
+    #: MultiRegionConfiguration as DescribeKey shows it (None: a single-Region key); the
+    #: multi-Region folds keep every related key's copy current (R-KMS-MRK-02).
+    multi_region: dict | None = None
+    #: PendingDeletionWindowInDays of a primary in PendingReplicaDeletion (R-KMS-MRK-08).
+    pending_window_days: int | None = None
+    #: CustomKeyStoreId, CloudHsmClusterId / XksKeyConfiguration of a key in a custom key
+    #: store, as KeyMetadata shows them (R-KMS-CKS-08); None outside a custom key store.
+    key_store: dict | None = None
+    #: The 32 bytes an asymmetric or HMAC key's material derives from, drawn at CreateKey
+    #: (draws KeySeed, R-KMS-ASYM-24); None for symmetric keys and logs older than the draw.
+    key_seed: bytes | None = None
+
+    @property
+    def world_id(self) -> str:
+        """The key's id in ``World.keys`` (its key id, or a replica's ARN)."""
+        return self.store_id or self.key_id
 
     @property
     def symmetric(self) -> bool:

@@ -45,7 +45,7 @@ def key_name(world: World, key: Key | str | None, names: Mapping[str, Any] | Non
                     return name
             return key.rsplit("/", 1)[-1]
         key = found
-    aliases = world.aliases_of(key.key_id)
+    aliases = world.aliases_of(key.world_id)  # a replica's own aliases
     if aliases:
         return aliases[0]
     for name, value in (names or {}).items():

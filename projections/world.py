@@ -20,7 +20,7 @@ from typing import TypeVar
 from sortedcontainers import SortedList
 
 from events.record import Event
-from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION
+from projections.arns import ALIAS_ARN, KEY_ARN, PARTITION, key_arn
 from projections.machines import (
     ASSOCIATION_MACHINES,
     ASSOCIATION_TRANSITIONS,
@@ -48,6 +48,8 @@ _TIMERS: dict[str, TimerFn] = {}
 PlainFn = Callable[[dict, dict, tuple], Callable[[dict], bool]]
 #: op -> (the fold it stands for, the maker of its plain fold): see :func:`plain_fold`.
 _PLAIN: dict[str, tuple[FoldFn, PlainFn]] = {}
+#: op -> the area state classes its plain fold reads (None: it may read any).
+_PLAIN_READS: dict[str, tuple[type, ...] | None] = {}
 
 #: Timers due at the same instant fire in this order (lower first), then by serial,
 #: so replay is deterministic (SimPy's (time, priority, serial) discipline). Filled by
@@ -66,15 +68,18 @@ def folds(*ops: str) -> Callable[[FoldFn], FoldFn]:
     return register
 
 
-def plain_fold(op: str, fold: FoldFn) -> Callable[[PlainFn], PlainFn]:
+def plain_fold(op: str, fold: FoldFn, reads: tuple[type, ...] | None = None
+               ) -> Callable[[PlainFn], PlainFn]:
     """Register the *plain* case of ``op``'s fold ``fold``: ``make(area_states,
     associations, lists)`` gives a function that only reads them and says which item the fold
     would add when that is all it would do (replay's hot path folds such an event without
     a call into the fold, :func:`plain_folds`). It may remember what it read: whoever
-    calls it makes it again once anything but a plain fold has run on the world."""
+    calls it makes it again once anything but a plain fold has used the associations or
+    the area states in ``reads`` (the classes it reads of ``area_states``; None: any)."""
 
     def register(fn: PlainFn) -> PlainFn:
         _PLAIN[op] = (fold, fn)
+        _PLAIN_READS[op] = reads
         return fn
 
     return register
@@ -84,6 +89,20 @@ def plain_folds() -> dict[str, PlainFn]:
     """op -> maker of its plain fold, for the operations whose registered fold is still the
     one their plain fold stands for (a fold replaced since has no plain case)."""
     return {op: fn for op, (fold, fn) in _PLAIN.items() if _FOLDS.get(op) is fold}
+
+
+def plain_reads() -> tuple[frozenset, bool]:
+    """What the plain folds read of a world, in the names
+    :func:`projections.store.fold_traced` records: ``associations``, ``area_states`` (the
+    whole dict) and ``("area_states", cls)`` for each area state class one reads; and
+    whether one may read any area state (then every ``("area_states", cls)`` counts)."""
+    found: set = {"associations", "area_states"}
+    for op in plain_folds():
+        reads = _PLAIN_READS.get(op)
+        if reads is None:
+            return frozenset(found), True
+        found.update(("area_states", cls) for cls in reads)
+    return frozenset(found), False
 
 
 def on_timer(kind: str, *, priority: int) -> Callable[[TimerFn], TimerFn]:
@@ -206,7 +225,7 @@ class World:
     def add_key(self, key: Key, initial: str) -> Key:
         """Add a key in lifecycle state ``initial``."""
         key.state = initial
-        self.keys[key.key_id] = key
+        self.keys[key.world_id] = key
         key.since = key.created
         key.history.append((key.created.t, key.created.seq, initial, key.created.rule))
         return key
@@ -262,6 +281,8 @@ class World:
         """
         if m := KEY_ARN.fullmatch(ref):
             key = self.keys.get(m.group(3))
+            if key is None or key.arn != ref:
+                key = self.keys.get(ref)  # a multi-Region replica is kept by ARN
             if key and key.arn == ref and key.region == region:
                 return key
             return None
@@ -276,6 +297,9 @@ class World:
         key = self.keys.get(ref)
         if key and key.account == account and key.region == region:
             return key
+        if ref.startswith("mrk-"):  # a multi-Region replica here shares the key id
+            key = self.keys.get(key_arn(region, account, ref))
+            return key if key is not None and key.key_id == ref else None
         return None
 
     def key_by_arn(self, arn: str | None) -> Key | None:
@@ -284,6 +308,8 @@ class World:
             return None
         m = KEY_ARN.fullmatch(arn)
         key = self.keys.get(m.group(3)) if m else None
+        if m and (key is None or key.arn != arn):
+            key = self.keys.get(arn)  # a multi-Region replica is kept by ARN
         return key if key is not None and key.arn == arn else None
 
     def principal_names(self) -> dict[str, str]:

@@ -21,7 +21,7 @@ from sim import progress
 from sim.errors import InputError
 
 #: Verb modules, in the order ``kmsim --help`` lists them.
-VERBS = ["run", "rules", "at", "explain", "diff", "history", "replay", "whatif", "debug",
+VERBS = ["run", "rules", "ops", "at", "explain", "diff", "history", "replay", "whatif", "debug",
          "timeline", "log", "serve", "clock"]
 
 #: Exit codes: 0, 1 and 2 are SPEC 9's; 70 is EX_SOFTWARE (sysexits.h), kmsim's own bug.

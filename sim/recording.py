@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from events.codec import decode_event, encode_event
 from events.frames import FRAME, MAX_FRAME
 from events.logfile import LogWriter
-from events.record import Event, err_out, ok_out
+from events.record import Event, adopt, err_out, ok_out
 from events.schemas import schema_version
 from projections.timetravel.timeline import Timeline
 from sim.errors import AwsError
@@ -130,14 +130,18 @@ class Recorder:
             world.advance_to(request.t)
             draws = Draws(self.seed, seq, recorded=recorded_draws)
             ctx = CallContext(world, request.t, request.actor, request.account,
-                              request.region, draws, seq, events=self.timeline.events)
+                              request.region, draws, seq, events=self.timeline.events,
+                              request=request.req)
             out = execute(request.op, ctx, dict(request.req))
             drawn = draws.values if draws.values or recorded_draws is None else recorded_draws
             version = schema_version(request.op) if v is None else v
             # request.req as it is: the handler had its own copy, and the event stored
             # is decoded from these bytes
-            event = Event(version, seq, request.t, request.op, request.actor, request.account,
-                          request.region, request.req, out, drawn)
+            # adopt: the event's fields as one dict, not ten frozen-dataclass setattrs
+            event = adopt({"v": version, "seq": seq, "t": request.t, "op": request.op,
+                           "actor": request.actor, "account": request.account,
+                           "region": request.region, "req": request.req, "out": out,
+                           "draws": drawn})
             stage = "encode"
             self._stage(stage)
             stored, payload = stored_form(event)

@@ -160,7 +160,7 @@ class TimelinePage:
             return states.index(name)
 
         def visit(_mi: int, w: World) -> None:
-            key_at.append([state_no(w.keys[k.key_id].state if k.key_id in w.keys else "-")
+            key_at.append([state_no(w.keys[k.world_id].state if k.world_id in w.keys else "-")
                            for k in keys])
             row_ids = []
             for a in w.associations.values():

@@ -204,7 +204,10 @@ def _current_in_state(sim, key: str, state: str) -> None:
 
 def _external_key(sim) -> str:
     key = make_key(sim, Origin="EXTERNAL")
-    r = sim.call("kms:ImportKeyMaterial", {"KeyId": key, "ImportToken": "t",
+    token = sim.call("kms:GetParametersForImport", {  # R-KMS-MGMT-13
+        "KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"},
+        as_="admin").get("ImportToken")
+    r = sim.call("kms:ImportKeyMaterial", {"KeyId": key, "ImportToken": token,
                                            "EncryptedKeyMaterial": "m",
                                            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"},
                  as_="admin")

@@ -23,6 +23,16 @@ KMS_READ = {"Version": "2012-10-17",
                                                          "kms:ReEncrypt*"],
                            "Resource": "*"}]}
 MATERIAL = {"ImportToken": "token", "EncryptedKeyMaterial": "material"}
+
+
+def material(s: Simulator, key: str, at: str) -> dict:
+    """ImportKeyMaterial's token and material, the token from GetParametersForImport at
+    ``at`` (R-KMS-MGMT-13)."""
+    r = s.call("kms:GetParametersForImport", {"KeyId": key, "WrappingAlgorithm":
+                                              "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"},
+               at=at, as_="admin")
+    assert r.ok, r.event.out
+    return {**MATERIAL, "ImportToken": r.get("ImportToken")}
 LATER = "2027-01-01T00:00:00Z"
 
 
@@ -122,11 +132,16 @@ def test_create_key_incompatible_usage_is_rejected(s: Simulator) -> None:
     assert s.world.keys == {}
 
 
-@pytest.mark.parametrize("args", [{"Origin": "AWS_CLOUDHSM"}, {"Origin": "EXTERNAL_KEY_STORE"},
-                                  {"MultiRegion": True}])
-def test_create_key_beyond_what_kmsim_simulates(s: Simulator, args: dict) -> None:
-    rejected(s, "kms:CreateKey", args, "UnsupportedOperationException", at="+1m",
-             rule="R-KMS-57")
+@pytest.mark.parametrize("args", [{"Origin": "AWS_CLOUDHSM"},
+                                  {"Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "ext-1"}])
+def test_create_key_in_a_custom_key_store_needs_its_id(s: Simulator, args: dict) -> None:
+    rejected(s, "kms:CreateKey", args, "ValidationException", at="+1m", rule="R-KMS-CKS-22")
+
+
+def test_create_key_multi_region_in_a_custom_key_store_is_unsupported(s: Simulator) -> None:
+    rejected(s, "kms:CreateKey", {"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": "cks-1",
+                                  "MultiRegion": True},
+             "UnsupportedOperationException", at="+1m", rule="R-KMS-57")
 
 
 def test_a_principal_policy_must_be_a_policy_document(s: Simulator) -> None:
@@ -173,13 +188,13 @@ def test_disable_and_enable_are_idempotent(s: Simulator) -> None:
 def test_enable_disable_refused_while_pending_deletion(s: Simulator, op: str) -> None:
     k = new_key(s)
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+2m")
-    rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+3m", rule="R-KMS-12")
+    rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+3m", rule="R-KMS-STATE-03")
 
 
 @pytest.mark.parametrize("op", ["kms:EnableKey", "kms:DisableKey"])
 def test_enable_disable_refused_while_pending_import(s: Simulator, op: str) -> None:
     k = external_key(s)
-    rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+3m", rule="R-KMS-12")
+    rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+3m", rule="R-KMS-STATE-05")
 
 
 # -- deletion -----------------------------------------------------------------------------
@@ -263,7 +278,7 @@ def test_schedule_deletion_twice_is_refused(s: Simulator) -> None:
     k = new_key(s)
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+2m")
     rejected(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 30},
-             "KMSInvalidStateException", at="+3m", rule="R-KMS-12")
+             "KMSInvalidStateException", at="+3m", rule="R-KMS-STATE-03")
     assert s.key_state(k, at="+7d2m") == "Deleted"  # the first date holds
 
 
@@ -297,7 +312,7 @@ def test_cancel_deletion_of_external_key_without_material(s: Simulator) -> None:
 
 def test_cancel_deletion_of_external_key_with_material(s: Simulator) -> None:
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
                                     "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+2m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+3m")
     ok(s, "kms:CancelKeyDeletion", {"KeyId": k}, at="+4m")
@@ -312,7 +327,7 @@ def test_cancel_deletion_refused_unless_pending_deletion(s: Simulator, prior: st
     if prior == "Unavailable":
         ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+2m")
     rejected(s, "kms:CancelKeyDeletion", {"KeyId": k}, "KMSInvalidStateException", at="+3m",
-             rule="R-KMS-12")
+             rule="R-KMS-STATE-04")
 
 
 # -- imported key material ------------------------------------------------------------------
@@ -320,7 +335,8 @@ def test_cancel_deletion_refused_unless_pending_deletion(s: Simulator, prior: st
 def test_import_material_and_expiry_at_valid_to(s: Simulator) -> None:
     k = external_key(s)
     valid_to = "2026-01-03T00:00:00Z"
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": valid_to}, at="+2m")
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": valid_to}, at="+2m")
     assert s.key_state(k) == "Enabled"
     described = ok(s, "kms:DescribeKey", {"KeyId": k}, at="+3m").get("KeyMetadata")
     assert described["ValidTo"] == parse_rfc3339(valid_to) / 1000
@@ -334,7 +350,7 @@ def test_import_material_and_expiry_at_valid_to(s: Simulator) -> None:
                  at="+3d", rule="R-KMS-45")
     assert r.event.out["msg"] == f"{k} is pending import."  # the key state table's words
     # re-import brings it back
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+4d"),
                                     "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+4d")
     assert s.key_state(k) == "Enabled"
     assert s.key_state(k, at="+400d") == "Enabled"
@@ -343,16 +359,19 @@ def test_import_material_and_expiry_at_valid_to(s: Simulator) -> None:
 def test_import_valid_to_as_epoch_seconds(s: Simulator) -> None:
     k = external_key(s)
     end = T0 + DAY
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": end // 1000}, at="+2m")
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": end // 1000}, at="+2m")
     assert s.key_state(k, at=end - 1000) == "Enabled"
     assert s.key_state(k, at=end) == "PendingImport"
 
 
 def test_reimport_replaces_the_expiry(s: Simulator) -> None:
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": "2026-01-02T00:00:00Z"},
        at="+2m")
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-05T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+3m"),
+                                    "ValidTo": "2026-01-05T00:00:00Z"},
        at="+3m")
     assert s.key_state(k, at="2026-01-03T00:00:00Z") == "Enabled"
     assert s.key_state(k, at="2026-01-05T00:00:00Z") == "PendingImport"
@@ -360,7 +379,8 @@ def test_reimport_replaces_the_expiry(s: Simulator) -> None:
 
 def test_disabled_external_key_expires_to_pending_import(s: Simulator) -> None:
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": "2026-01-02T00:00:00Z"},
        at="+2m")
     ok(s, "kms:DisableKey", {"KeyId": k}, at="+3m")
     assert s.key_state(k, at="2026-01-02T00:00:00Z") == "PendingImport"
@@ -380,7 +400,7 @@ def test_import_material_rejections(s: Simulator) -> None:
              "UnsupportedOperationException", at="+4m", rule="R-KMS-48")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+5m")
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": LATER},
-             "KMSInvalidStateException", at="+6m", rule="R-KMS-12")
+             "KMSInvalidStateException", at="+6m", rule="R-KMS-STATE-08")
 
 
 def test_valid_to_only_with_expiring_material_and_within_a_year(s: Simulator) -> None:
@@ -393,7 +413,8 @@ def test_valid_to_only_with_expiring_material_and_within_a_year(s: Simulator) ->
     rejected(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
                                           "ValidTo": "2027-01-01T00:02:00.001Z"},
              "ValidationException", at="+2m", rule="R-KMS-51")
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2027-01-01T00:02:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": "2027-01-01T00:02:00Z"},
        at="+2m")  # exactly 365 days
 
 
@@ -401,7 +422,7 @@ def test_delete_imported_material_while_pending_deletion(s: Simulator) -> None:
     """R-KMS-15: in PendingDeletion the material goes and the state stays; cancelling then
     leaves a key without material, so PendingImport (R-KMS-50)."""
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
                                     "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+2m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k}, at="+3m")
     ok(s, "kms:DeleteImportedKeyMaterial", {"KeyId": k}, at="+4m")
@@ -412,7 +433,7 @@ def test_delete_imported_material_while_pending_deletion(s: Simulator) -> None:
 
 def test_delete_imported_material(s: Simulator) -> None:
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL,
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
                                     "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, at="+2m")
     ok(s, "kms:DeleteImportedKeyMaterial", {"KeyId": k}, at="+3m")
     assert s.key_state(k) == "PendingImport"
@@ -434,8 +455,8 @@ def test_unavailable_returns_to_prior_state(s: Simulator, prior: str) -> None:
     r = rejected(s, "kms:Encrypt", {"KeyId": k, "Plaintext": "x"}, "KMSInvalidStateException",
                  at="+4m", rule="R-KMS-45")
     assert r.event.out["msg"] == f"{k} is unavailable."
-    for op in ("kms:EnableKey", "kms:DisableKey", "sim:SetKeyUnavailable"):
-        rejected(s, op, {"KeyId": k}, "KMSInvalidStateException", at="+4m", rule="R-KMS-12")
+    rejected(s, "sim:SetKeyUnavailable", {"KeyId": k}, "KMSInvalidStateException", at="+4m",
+             rule="R-KMS-12")  # EnableKey/DisableKey succeed here (R-KMS-STATE-10)
     ok(s, "sim:SetKeyAvailable", {"KeyId": k}, at="+5m")
     assert s.key_state(k) == prior
 
@@ -454,7 +475,8 @@ def test_set_unavailable_refused_while_pending_import_or_deletion(s: Simulator) 
 
 def test_material_expiring_while_unavailable_returns_to_pending_import(s: Simulator) -> None:
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": "2026-01-02T00:00:00Z"},
        at="+2m")
     ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+3m")
     assert s.key_state(k, at="+1d1m") == "Unavailable"
@@ -467,7 +489,8 @@ def test_a_state_change_records_the_rule_its_table_row_cites(
     # Unavailable -> PendingImport (the material expired meanwhile): the table's row, not
     # the fold, names the rule; re-labelling the row shows where the id comes from
     k = external_key(s)
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": k, **material(s, k, "+2m"),
+                                    "ValidTo": "2026-01-02T00:00:00Z"},
        at="+2m")
     ok(s, "sim:SetKeyUnavailable", {"KeyId": k}, at="+3m")
     assert s.key_state(k, at="+1d1m") == "Unavailable"
@@ -491,7 +514,8 @@ def test_every_recorded_state_change_is_a_row_of_the_table(s: Simulator) -> None
     ok(s, "kms:CancelKeyDeletion", {"KeyId": k}, at="+7m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": ext, "PendingWindowInDays": 7}, at="+8m")
     ok(s, "kms:CancelKeyDeletion", {"KeyId": ext}, at="+9m")
-    ok(s, "kms:ImportKeyMaterial", {"KeyId": ext, **MATERIAL, "ValidTo": "2026-01-02T00:00:00Z"},
+    ok(s, "kms:ImportKeyMaterial", {"KeyId": ext, **material(s, ext, "+10m"),
+                                    "ValidTo": "2026-01-02T00:00:00Z"},
        at="+10m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7}, at="+11m")
     ok(s, "sim:SetKeyUnavailable", {"KeyId": ext}, at="+12m")
@@ -600,9 +624,9 @@ def test_alias_rules(s: Simulator) -> None:
     k3 = new_key(s, at="+4m")
     ok(s, "kms:ScheduleKeyDeletion", {"KeyId": k3}, at="+4m")
     rejected(s, "kms:UpdateAlias", {"AliasName": "alias/app", "TargetKeyId": k3},
-             "KMSInvalidStateException", at="+4m", rule="R-KMS-12")
+             "KMSInvalidStateException", at="+4m", rule="R-KMS-STATE-09")
     rejected(s, "kms:CreateAlias", {"AliasName": "alias/c", "TargetKeyId": k3},
-             "KMSInvalidStateException", at="+4m", rule="R-KMS-12")
+             "KMSInvalidStateException", at="+4m", rule="R-KMS-STATE-03")
     ok(s, "kms:UpdateAlias", {"AliasName": "alias/app", "TargetKeyId": k2}, at="+5m")
     assert s.key_state("alias/app") == "Enabled"
     ok(s, "kms:DisableKey", {"KeyId": "alias/app"}, at="+6m")

@@ -145,7 +145,9 @@ def test_external_key_has_no_expiration_model_until_material_is_imported() -> No
         key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["Arn"]
         before = kms.describe_key(KeyId=key)["KeyMetadata"]
         assert "ExpirationModel" not in before and "ValidTo" not in before
-        kms.import_key_material(KeyId=key, ImportToken=b"token", EncryptedKeyMaterial=b"m",
+        token = kms.get_parameters_for_import(KeyId=key, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                              WrappingKeySpec="RSA_2048")["ImportToken"]
+        kms.import_key_material(KeyId=key, ImportToken=token, EncryptedKeyMaterial=b"m",
                                 ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
         after = kms.describe_key(KeyId=key)["KeyMetadata"]
         assert after["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE"
@@ -227,7 +229,7 @@ def test_key_usage_is_required_unless_symmetric() -> None:
         assert meta["KeySpec"] == meta["CustomerMasterKeySpec"] == "RSA_4096"
 
 
-def test_sm2_and_multi_region_keys_are_refused() -> None:
+def test_sm2_and_multi_region_keys_in_a_key_store_are_refused() -> None:
     with running() as srv:
         kms = client(srv, "kms")
         with pytest.raises(kms.exceptions.UnsupportedOperationException) as exc:
@@ -235,7 +237,7 @@ def test_sm2_and_multi_region_keys_are_refused() -> None:
         assert _message(exc) == "KeySpec SM2 is not supported in this Region"
         assert _rule(exc) == "R-KMS-30"
         with pytest.raises(kms.exceptions.UnsupportedOperationException) as exc:
-            kms.create_key(MultiRegion=True)
+            kms.create_key(MultiRegion=True, Origin="AWS_CLOUDHSM", CustomKeyStoreId="cks-1")
         assert _rule(exc) == "R-KMS-57"
         assert kms.list_keys()["Keys"] == []
 

@@ -79,7 +79,7 @@ def test_replay_matches_and_lists_differences(log, capsys, tmp_path):
         w.append_many(events)
     code, out, _ = run(capsys, "replay", str(bad))
     assert code == 1 and "1 differ" in out
-    assert "#9 kms:EnableKey: recorded ok, replay gives KMSInvalidStateException (R-KMS-12)" \
+    assert "#9 kms:EnableKey: recorded ok, replay gives KMSInvalidStateException (R-KMS-STATE-03)" \
         in out
     code, _, err = run(capsys, "replay", log, "--profile", "nope")
     assert code == 2 and "unknown profile" in err

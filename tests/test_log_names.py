@@ -90,11 +90,11 @@ def test_a_refused_whatif_step_says_why_and_exits_1(tmp_path: Path) -> None:
                              "kms:CancelKeyDeletion KeyId=k1")
     assert code == 1
     # the error code, the rule and the message, with the key by its name
-    assert "-> FAILED: KMSInvalidStateException (R-KMS-12): k1 is Enabled and cannot be " \
-        "used for kms:CancelKeyDeletion" in out
+    assert "-> FAILED: KMSInvalidStateException (R-KMS-STATE-04): k1 is not pending " \
+        "deletion." in out
     assert "1 of 1 step failed" in out
     assert err.startswith("kmsim: whatif: step #4 kms:CancelKeyDeletion failed: "
-                          "KMSInvalidStateException (R-KMS-12): ")
+                          "KMSInvalidStateException (R-KMS-STATE-04): ")
     code, out, _ = run_cli("whatif", str(log), "--at", "+30s", "--json", "--step",
                            "kms:CancelKeyDeletion KeyId=k1", "--step", "kms:ListKeys")
     doc = json.loads(out)

@@ -162,7 +162,13 @@ class KeyLifecycle(RuleBasedStateMachine):
 
     @rule(key=keys, step=STEP, valid=st.one_of(st.none(), st.integers(-HOUR, 20 * DAY)))
     def import_material(self, key: str, step: int, valid: int | None) -> None:
-        args: dict = {"KeyId": key, "ImportToken": "t", "EncryptedKeyMaterial": "m"}
+        # the token from GetParametersForImport (R-KMS-MGMT-13), or one it did not issue
+        params = self.call(step, "kms:GetParametersForImport", {
+            "KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
+            "WrappingKeySpec": "RSA_2048"})
+        token = params.get("ImportToken") if params is not None and params.ok else "t"
+        step = 1  # a later instant: the answers kept at the first one must hold
+        args: dict = {"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": "m"}
         if valid is None:
             args["ExpirationModel"] = "KEY_MATERIAL_DOES_NOT_EXPIRE"
         elif valid % 3 == 0:

@@ -73,7 +73,7 @@ def test_invalid_state_and_disabled() -> None:
         kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
         with pytest.raises(kms.exceptions.KMSInvalidStateException) as exc:
             kms.enable_key(KeyId=key)
-        assert error_of(exc)[2]["x-kmsim-rule"] == "R-KMS-12"
+        assert error_of(exc)[2]["x-kmsim-rule"] == "R-KMS-STATE-03"
         with pytest.raises(ClientError) as exc:
             kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=3)
         assert error_of(exc)[0] == "ValidationException"

@@ -65,8 +65,8 @@ def test_whatif_cli(capsys):
                  "kms:CancelKeyDeletion { KeyId = \"${k1}\" }"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "#9 (now #10) kms:EnableKey at +6m: was KMSInvalidStateException (R-KMS-12), now ok" \
-        in out
+    assert "#9 (now #10) kms:EnableKey at +6m: was KMSInvalidStateException (R-KMS-STATE-03), " \
+        "now ok" in out
     assert "key alias/app: Deleted -> Enabled" in out
     code = main(["whatif", "scenarios/quickstart.toml", "--at", "#3", "--step", "kms:ListKeys"])
     assert code == 2 and "not #N" in capsys.readouterr().err

@@ -24,7 +24,15 @@ from events.record import Event
 from events.timefmt import HOUR, format_time, parse_aws_timestamp
 from projections.arns import CLOUDWATCH_PRINCIPAL, account_of_arn, dataset_arn
 from projections.dataset.release import Release, end_moments, freed_over
-from projections.decrypt import Verdict, caller_can_decrypt, evaluates, key_usable, policy_verdict
+from projections.decrypt import (
+    Verdict,
+    caller_can_decrypt,
+    caller_decisions,
+    evaluates,
+    key_usable,
+    policy_verdict,
+    with_grant,
+)
 from projections.model import Association, Cause, DataItem
 from projections.windows import begin_change, change_now
 from projections.world import World, folds
@@ -192,18 +200,20 @@ def _tag(v: Verdict, rule: str, extra_events: tuple[int, ...] = ()) -> Verdict:
                    v.permanent)
 
 
-def _needs_key(world: World, item: DataItem, key_arn: str, principal: str) -> Verdict:
-    """R-DS-32: the point needs its key usable by CloudWatch and the caller's kms:Decrypt."""
+def _needs_key(world: World, item: DataItem, key_arn: str, principal: str
+               ) -> list[Verdict]:
+    """R-DS-32: the point needs its key usable by CloudWatch and the caller's kms:Decrypt
+    (one verdict per possibility: a grant inside its window may or may not give it,
+    R-KMS-GRANT-08)."""
     usable = key_usable(world, key_arn, CLOUDWATCH_PRINCIPAL,
                         service_context(item.account, item.region))
     if not usable.readable:
-        return _tag(usable, "R-DS-32")
+        return [_tag(usable, "R-DS-32")]
     key = world.key_by_arn(key_arn)
     assert key is not None
-    decision = caller_can_decrypt(world, key, principal, caller_context(principal))
-    if not decision.allowed:
-        return _tag(policy_verdict(key, principal, decision), "R-DS-02")
-    return _tag(usable, "R-DS-32")
+    return [_tag(with_grant(usable, d), "R-DS-32") if d.allowed else
+            _tag(policy_verdict(key, principal, d), "R-DS-02")
+            for d in caller_decisions(world, key, principal, caller_context(principal))]
 
 
 def _released(world: World, item: DataItem, key_arn: str, principal: str, release: Release,
@@ -215,11 +225,11 @@ def _released(world: World, item: DataItem, key_arn: str, principal: str, releas
     leaves it open, each distinct outcome over the possible moments is one possibility.
     """
     if mode == "kept":
-        v = _needs_key(world, item, key_arn, principal)
         return [Verdict(v.readable, v.key, (
             f"R-DS-48: A-DS-RELEASE = kept: data written under {key_arn} still needs it after "
             f"the disassociation of event #{release.seq}", *v.reasons),
-            ("R-DS-48", *v.rules), (release.seq, *v.events), v.permanent)]
+            ("R-DS-48", *v.rules), (release.seq, *v.events), v.permanent)
+            for v in _needs_key(world, item, key_arn, principal)]
     span = end_moments(release, item.written_at, world.now)
     key = world.key_by_arn(key_arn)
     if span is None or key is None:
@@ -327,7 +337,7 @@ def metric_data_verdicts(world: World, item: DataItem, principal: str) -> list[V
                 verdicts.append(Verdict(True, None, ("R-DS-16: under the AWS owned key",),
                                         ("R-DS-16",)))
             elif release is None or holds[release]:
-                verdicts.append(_needs_key(world, item, key_arn, principal))
+                verdicts.extend(_needs_key(world, item, key_arn, principal))
             else:
                 verdicts.extend(_released(world, item, key_arn, principal, release, mode))
     return verdicts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from events.record import Event
 from projections.iam.policy import default_key_policy_text, parse_policy
+from projections.kms import keystores, manage, multiregion, rotation
 from projections.kms.decisions import deletion_date, material_valid_to
 from projections.model import Cause, Key
 from projections.world import Timer, World, folds, on_timer
@@ -35,28 +36,41 @@ def _create_key(world: World, event: Event) -> None:
         usage=meta["KeyUsage"], origin=meta["Origin"], description=meta.get("Description", ""),
         policy=parse_policy(text), created=_cause(event, rule), has_material=not external,
         material_id=meta.get("CurrentKeyMaterialId"),  # absent in logs made before R-KMS-38
+        key_seed=(event.draws or {}).get("KeySeed"),  # asymmetric and HMAC keys (R-KMS-ASYM-24)
     )
     key.policy_since = _cause(event, "R-KMS-23" if policy_text else "R-IAM-07")
     key.policy_text = text
+    multiregion.adopt(key, meta)  # MultiRegionConfiguration (R-KMS-MRK-02)
+    keystores.adopt(key, meta)  # CustomKeyStoreId and its members (R-KMS-CKS-08)
     world.add_key(key, "PendingImport" if external else "Enabled")
+    manage.set_tags(world, key.arn, event.req.get("Tags") or [])  # R-KMS-MGMT-06
 
 
 @folds("kms:EnableKey")
 def _enable(world: World, event: Event) -> None:
-    world.key_event(_key(world, event), "enable", event.t, event.seq, event.op)
+    key = _key(world, event)
+    if key.state == "Unavailable":  # R-KMS-STATE-10: it becomes Enabled once available
+        key.was_enabled = True
+    world.key_event(key, "enable", event.t, event.seq, event.op)
+    rotation.key_enabled(world, key, event)  # an overdue automatic rotation (R-KMS-ROT-06)
 
 
 @folds("kms:DisableKey")
 def _disable(world: World, event: Event) -> None:
-    world.key_event(_key(world, event), "disable", event.t, event.seq, event.op)
+    key = _key(world, event)
+    if key.state == "Unavailable":  # R-KMS-STATE-10: it becomes Disabled once available
+        key.was_enabled = False
+    world.key_event(key, "disable", event.t, event.seq, event.op)
 
 
 @folds("kms:ScheduleKeyDeletion")
 def _schedule(world: World, event: Event) -> None:
     key = _key(world, event)
+    if multiregion.schedule_primary(world, key, event):  # replicas first (R-KMS-MRK-08)
+        return
     key.deletion_date = deletion_date(event.t, event.req)
     world.key_event(key, "schedule_deletion", event.t, event.seq, event.op)
-    world.schedule(key.deletion_date, "key-deletion", key.key_id, key.deletion_date, event.seq)
+    world.schedule(key.deletion_date, "key-deletion", key.world_id, key.deletion_date, event.seq)
 
 
 @folds("kms:CancelKeyDeletion")
@@ -73,8 +87,9 @@ def _delete_key(world: World, timer: Timer) -> None:
     if key is None or key.state != "PendingDeletion" or key.deletion_date != timer.token:
         return  # cancelled, or re-scheduled with another date
     world.key_event(key, "delete", timer.due, None, f"DeletionDate set by event #{timer.seq}")
-    for alias_key in [a for a, k in world.aliases.items() if k == key.key_id]:
+    for alias_key in [a for a, k in world.aliases.items() if k == key.world_id]:
         del world.aliases[alias_key]
+    multiregion.key_deleted(world, key, timer.due, timer.seq)
 
 
 @folds("kms:ImportKeyMaterial")
@@ -85,7 +100,7 @@ def _import(world: World, event: Event) -> None:
     if key.state == "PendingImport":
         world.key_event(key, "import_material", event.t, event.seq, event.op)
     if key.valid_to is not None:
-        world.schedule(key.valid_to, "material-expiry", key.key_id, key.valid_to, event.seq)
+        world.schedule(key.valid_to, "material-expiry", key.world_id, key.valid_to, event.seq)
 
 
 @on_timer("material-expiry", priority=1)
@@ -124,16 +139,19 @@ def _put_policy(world: World, event: Event) -> None:
 def _create_alias(world: World, event: Event) -> None:
     key = world.find_key(str(event.req["TargetKeyId"]), event.account, event.region)
     assert key is not None
-    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.key_id
+    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.world_id
+    manage.note_alias(world, event, created=True)  # R-KMS-MGMT-10
 
 
 @folds("kms:DeleteAlias")
 def _delete_alias(world: World, event: Event) -> None:
     world.aliases.pop((event.account, event.region, event.req["AliasName"]), None)
+    manage.forget_alias(world, event)
 
 
 @folds("kms:UpdateAlias")
 def _update_alias(world: World, event: Event) -> None:
     key = world.find_key(str(event.req["TargetKeyId"]), event.account, event.region)
     assert key is not None
-    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.key_id
+    world.aliases[(event.account, event.region, event.req["AliasName"])] = key.world_id
+    manage.note_alias(world, event, created=False)  # R-KMS-MGMT-10

@@ -63,8 +63,10 @@ def _group_of(world: World, event: Event, name_key: str = "logGroupName") -> Log
 def _create_group(world: World, event: Event) -> None:
     name = str(event.req["logGroupName"])
     arn = log_group_arn(event.region, event.account, name)
-    world.state(LogsState).groups[arn] = LogGroup(name, arn, event.account, event.region,
-                                                  _cause(event, "R-LOGS-27"))
+    world.state(LogsState).groups[arn] = LogGroup(
+        name, arn, event.account, event.region, _cause(event, "R-LOGS-27"),
+        tags=dict(event.req.get("tags") or {}),  # R-LOGS-API-43
+        log_class=str(event.req.get("logGroupClass") or "STANDARD"))  # R-LOGS-API-52
     if event.req.get("kmsKeyId"):
         key = _key_of(world, event)
         assert key is not None  # the command side checked it (R-LOGS-28)
@@ -210,7 +212,7 @@ def _span(log_events: list, t: int) -> tuple[int, int]:
     return lo, hi
 
 
-@plain_fold("logs:PutLogEvents", _put_events)
+@plain_fold("logs:PutLogEvents", _put_events, reads=(LogsState,))
 def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
                ) -> Callable[[dict], bool]:
     """The plain case of the PutLogEvents fold on a world with these ``area_states`` and
@@ -225,27 +227,17 @@ def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
     hot path)."""
     logs = area_states.get(LogsState)
     groups = {} if logs is None else logs.groups  # type: ignore[attr-defined]
-    seen: dict[str, tuple] = {}  # group name -> (region, account, shape or None, streams)
+    seen: dict[str, tuple] = {}  # group name -> _plain_group's answer
     shapes, seqs, written, t0s, t1s = (column.append for column in out)
-
-    def group(name: str, region: str, account: str) -> tuple:
-        g = groups.get(log_group_arn(region, account, name))
-        shape = None
-        if g is not None and g.retention_days is None:
-            assoc = associations.get(g.arn)
-            state = "none" if assoc is None else assoc.state
-            if state in ("associated", "none"):  # else decisions.stored_keys decides
-                keys = one_key(assoc.key if state == "associated" else None)
-                shape = ("log-events", g.arn, g.account, g.region, keys)
-        found = seen[name] = (region, account, shape, {} if g is None else g.streams)
-        return found
 
     def plain(event: dict) -> bool:
         req = event["req"]
         name = req["logGroupName"]
         found = seen.get(name)
         if found is None or found[0] != event["region"] or found[1] != event["account"]:
-            found = group(name, event["region"], event["account"])
+            found = seen[name] = _plain_group(groups, associations, name, event["region"],
+                                              event["account"])
+        # _plain_span, inlined (replay's hot path: a call and a tuple per event cost ~2%)
         shape = found[2]
         if shape is None or req["logStreamName"] not in found[3]:
             return False
@@ -253,8 +245,6 @@ def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
         log_events = req["logEvents"]
         if (res and "rejectedLogEventsInfo" in res) or not log_events:
             return False
-        # _span, inlined: an accepted batch is in time order (R-LOGS-44), and an event
-        # without a timestamp has the call's (R-LOGS-41).
         t = event["t"]
         stamp = log_events[0].get("timestamp")
         lo = t if stamp is None else int(stamp)
@@ -265,7 +255,7 @@ def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
             hi = t if stamp is None else int(stamp)
             if lo > hi:
                 lo, hi = _span(log_events, t)
-        shapes(shape)
+        shapes(shape)  # one shape object per group: the store finds its id by identity
         seqs(event["seq"])
         written(t)
         t0s(lo)
@@ -275,14 +265,57 @@ def make_plain(area_states: dict, associations: dict, out: tuple[list, ...]
     return plain
 
 
+def _plain_group(groups: dict, associations: dict, name: str, region: str, account: str
+                 ) -> tuple:
+    """``(region, account, shape or None, streams)`` of the group ``name``: the shape of
+    a plain batch written to it (None when its batches are not plain: no such group, a
+    retention, a key change in its window) and its streams."""
+    g = groups.get(log_group_arn(region, account, name))
+    shape = None
+    if g is not None and g.retention_days is None:
+        assoc = associations.get(g.arn)
+        state = "none" if assoc is None else assoc.state
+        if state in ("associated", "none"):  # else decisions.stored_keys decides
+            keys = one_key(assoc.key if state == "associated" else None)
+            shape = ("log-events", g.arn, g.account, g.region, keys)
+    return region, account, shape, {} if g is None else g.streams
+
+
+def _plain_span(event: dict, found: tuple) -> tuple[int, int] | None:
+    """The first and last timestamps of a plain batch (``found``: its group's
+    :func:`_plain_group`), or None when the event is not a plain batch."""
+    req = event["req"]
+    if found[2] is None or req["logStreamName"] not in found[3]:
+        return None
+    res = event["out"].get("res")
+    log_events = req["logEvents"]
+    if (res and "rejectedLogEventsInfo" in res) or not log_events:
+        return None
+    # _span, inlined: an accepted batch is in time order (R-LOGS-44), and an event
+    # without a timestamp has the call's (R-LOGS-41).
+    t = event["t"]
+    stamp = log_events[0].get("timestamp")
+    lo = t if stamp is None else int(stamp)
+    if len(log_events) == 1:
+        return lo, lo
+    stamp = log_events[-1].get("timestamp")
+    hi = t if stamp is None else int(stamp)
+    return (lo, hi) if lo <= hi else _span(log_events, t)
+
+
 def plain_batch(world: World, event: Event) -> tuple | None:
     """The arguments of ``items.add`` for the item an accepted PutLogEvents adds when
     that is all its fold does (:func:`make_plain`), else None."""
-    out: tuple[list, ...] = ([], [], [], [], [])
-    if not make_plain(world.area_states, world.associations, out)(event.__dict__):
+    logs = world.area_states.get(LogsState)
+    d = event.__dict__
+    found = _plain_group({} if logs is None else logs.groups,  # type: ignore[attr-defined]
+                         world.associations, d["req"]["logGroupName"], d["region"],
+                         d["account"])
+    span = _plain_span(d, found)
+    if span is None:
         return None
-    (kind, arn, account, region, keys), seq, t, lo, hi = (column[0] for column in out)
-    return (seq, kind, arn, account, region, t, keys, None, None,
+    (kind, arn, account, region, keys), (lo, hi), t = found[2], span, d["t"]
+    return (d["seq"], kind, arn, account, region, t, keys, None, None,
             None if lo == hi == t else {"t0": lo, "t1": hi})
 
 

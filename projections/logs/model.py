@@ -17,7 +17,13 @@ from dataclasses import dataclass, field, replace
 
 from events.timefmt import DAY, HOUR
 from projections.arns import LOG_GROUP_ARN, QUERY_RESULT_ARN, log_group_arn, logs_principal
-from projections.decrypt import caller_can_decrypt, decryptability, key_usable, policy_verdict
+from projections.decrypt import (
+    caller_decisions,
+    decryptability,
+    key_usable,
+    policy_verdict,
+    with_grant,
+)
 from projections.iam.policy import Request, evaluate
 from projections.model import Association, Cause, DataItem, Key
 from projections.world import World
@@ -50,6 +56,10 @@ class LogGroup:
     created: Cause
     retention_days: int | None = None
     streams: dict[str, int] = field(default_factory=dict)  # name -> creating event
+    #: Its tags (CreateLogGroup, TagResource, TagLogGroup ...: R-LOGS-API-34, -43).
+    tags: dict[str, str] = field(default_factory=dict)
+    #: The logGroupClass it was created with (R-LOGS-API-52).
+    log_class: str = "STANDARD"
 
 
 @dataclass
@@ -219,15 +229,20 @@ def verdicts_for(world: World, item: DataItem, rule: str, principal: str = "") -
     for arn in item.keys:
         v = key_usable(world, arn, logs_principal(item.region), context)
         key = world.key_by_arn(arn) if own and v.readable and arn else None
-        if key is not None:
-            decision = caller_can_decrypt(world, key, principal, context)
-            if not decision.allowed:
-                denied = policy_verdict(key, principal, decision)
-                v = replace(denied, rules=(*denied.rules, "R-LOGS-84"))
-        extra = (rule,)
-        if v.permanent:
-            extra += ("R-LOGS-12",)
-        out.append(replace(v, rules=(*v.rules, *extra)))
+        options = [v]
+        if key is not None:  # one option per decision: a grant's window may leave it open
+            options = []
+            for decision in caller_decisions(world, key, principal, context):
+                if decision.allowed:
+                    options.append(with_grant(v, decision))
+                else:
+                    denied = policy_verdict(key, principal, decision)
+                    options.append(replace(denied, rules=(*denied.rules, "R-LOGS-84")))
+        for v in options:
+            extra = (rule,)
+            if v.permanent:
+                extra += ("R-LOGS-12",)
+            out.append(replace(v, rules=(*v.rules, *extra)))
     return out
 
 

@@ -1,12 +1,23 @@
 """Imports every area's rule module so that their declarations run (one line per area)."""
 
 from projections.rulebook import (  # noqa: F401
+    cw_metrics,
     dataset,
     iam,
     kms,
+    kms_asym,
+    kms_grants,
+    kms_keystores,
+    kms_manage,
+    kms_mrk,
+    kms_rotation,
+    kms_states,
     logs,
+    logs_api,
     logs_arns,
     logs_data,
+    logs_policies,
+    out_of_scope,
     server,
     simops,
     testing,

@@ -243,8 +243,8 @@ declare(
          "(64 hex digits, drawn at CreateKey and recorded)", BOTOCORE_MODELS,
          quote="This value is present for symmetric encryption keys with AWS_KMS or EXTERNAL "
          "origin."),
-    Rule("R-KMS-39", "kmsim simulates single-Region customer managed keys: KeyMetadata says "
-         "KeyManager CUSTOMER and MultiRegion false", SPEC,
+    Rule("R-KMS-39", "kmsim simulates customer managed keys: KeyMetadata says KeyManager "
+         "CUSTOMER (MultiRegion is true only for multi-Region keys, R-KMS-MRK-02)", SPEC,
          quote="kmsim is an event-sourced simulator of customer managed KMS keys"),
     # -- what the key state table, the models and observed answers add (issue 9) ----------
     Rule("R-KMS-45", "A cryptographic operation on a Disabled key fails with DisabledException "
@@ -300,10 +300,10 @@ declare(
          BOTOCORE_MODELS,
          quote="If you set PolicyName to AWS_RAM, the request fails with a ValidationException "
          "and the message The AWS_RAM policy can only be managed by the RAM service."),
-    Rule("R-KMS-57", "A CreateKey parameter value kmsim does not simulate (MultiRegion true; "
-         "Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE, as SPEC 3.1 simulates Origin AWS_KMS and "
-         "EXTERNAL) fails with UnsupportedOperationException, KMS's error for a parameter that "
-         "is not supported", BOTOCORE_MODELS,
+    Rule("R-KMS-57", "A CreateKey parameter combination KMS does not support (a multi-Region "
+         "key or a key other than SYMMETRIC_DEFAULT in a custom key store, R-KMS-CKS-08) fails "
+         "with UnsupportedOperationException, KMS's error for a parameter that is not supported",
+         BOTOCORE_MODELS,
          quote="The request was rejected because a specified parameter is not supported or a "
          "specified resource is not valid for this operation."),
 )

@@ -41,7 +41,9 @@ from projections.store.parts import (
     _DISPATCH,
     _SKIP,
     PENDING,
+    SPLIT,
     Histories,
+    Split,
     _model_fields,
     dumps,
     fold_traced,
@@ -84,6 +86,9 @@ class _Absent:
 
 
 _ABSENT = _Absent()
+#: The part of a split attribute itself (:data:`~projections.store.parts.SPLIT`): the world
+#: has it; its entries are the parts named ``(attribute, key)`` after it.
+_HAS_SPLIT = b""
 #: Decoded parts kept for :meth:`Checkpoints.peek` (shared by the checkpoints that use them).
 _PEEKED = 16
 
@@ -123,7 +128,7 @@ class Checkpoints:
         self._fresh: list[int] = []
         self._bytes = 0
         self._raw: dict[str, bytes] = {}  # the latest pickle of each attribute
-        self._peeked: dict[int, tuple[bytes, Any]] = {}
+        self._peeked: dict[object, tuple[Any, Any]] = {}
 
     @property
     def items(self) -> LiveItems:
@@ -154,28 +159,41 @@ class Checkpoints:
         parts: list[bytes | None] = [head_blob, *[None] * (len(names) - 1)]
         fresh, pickled = len(head_blob), len(head_blob)
         dispatch = self._histories.dispatch
-        for name, value in wd.items():
-            if name in _SKIP or name in _EAGER_SET:
+        for attr, whole in wd.items():
+            if attr in _SKIP or attr in _EAGER_SET:
                 continue
-            i = where.get(name)
-            if i is None:
-                i = where[name] = len(names)
-                names.append(name)
-                parts.append(None)
-            old = last[i] if i < len(last) else None
-            if old is not None and touched is not None and name not in touched:
-                parts[i] = old
-                continue
-            raw = dumps(value, dispatch)
-            pickled += len(raw)
-            if old is not None and raw_of.get(name) == raw:
-                parts[i] = old
-                continue
-            # Kept compressed when that pays: ARNs and names repeat, a part shrinks ~5x.
-            blob = zlib.compress(raw, 1) if len(raw) > _SMALL else raw
-            raw_of[name] = raw
-            parts[i] = blob
-            fresh += len(blob)
+            if attr in SPLIT:  # one part per entry, named (attr, key): see parts.SPLIT
+                if touched is not None and attr in touched:  # the whole dict was used
+                    touched = touched | {(attr, key) for key in whole}
+                entries = [((attr, key), value) for key, value in whole.items()]
+                i = where.get(attr)
+                if i is None:
+                    i = where[attr] = len(names)
+                    names.append(attr)
+                    parts.append(None)
+                parts[i] = _HAS_SPLIT  # the world has it (its entries follow)
+            else:
+                entries = [(attr, whole)]
+            for name, value in entries:
+                i = where.get(name)
+                if i is None:
+                    i = where[name] = len(names)
+                    names.append(name)
+                    parts.append(None)
+                old = last[i] if i < len(last) else None
+                if old is not None and touched is not None and name not in touched:
+                    parts[i] = old
+                    continue
+                raw = dumps(value, dispatch)
+                pickled += len(raw)
+                if old is not None and raw_of.get(name) == raw:
+                    parts[i] = old
+                    continue
+                # Kept compressed when that pays: ARNs and names repeat, a part shrinks ~5x.
+                blob = zlib.compress(raw, 1) if len(raw) > _SMALL else raw
+                raw_of[name] = raw
+                parts[i] = blob
+                fresh += len(blob)
         self._index.append(n)
         self._id.append(cp_id)
         self._parts.append(tuple(parts))
@@ -206,8 +224,18 @@ class Checkpoints:
             raise LookupError(f"no checkpoint at or before {n} events")
         parts = self._parts[i]
         cls, serial, *eager = pickle.loads(parts[0])
-        lazy = {name: blob for name, blob in zip(self._names[1:], parts[1:], strict=False)
-                if blob is not None}
+        lazy: dict[str, Any] = {}
+        for name, blob in zip(self._names[1:], parts[1:], strict=False):
+            if blob is None:
+                continue
+            if type(name) is tuple:  # an entry of a split attribute
+                lazy[name[0]].append((name[1], blob))  # type: ignore[union-attr]
+            elif not blob:  # _HAS_SPLIT (every other part is a pickle: never empty)
+                lazy[name] = []
+            else:
+                lazy[name] = blob
+        for attr in SPLIT.intersection(lazy):
+            lazy[attr] = Split(lazy[attr])
         world = lazy_class(cls).__new__(lazy_class(cls))
         wd = world.__dict__
         for name, value in zip(_EAGER, eager, strict=True):
@@ -226,12 +254,29 @@ class Checkpoints:
         if name in d:
             return d[name]
         blob = d[PENDING][0][name]
+        if type(blob) is Split:  # the dict of its entries' parts, each decoded once
+            blobs = tuple(b for _, b in blob)
+            key = ("split", *map(id, blobs))
+            found = self._peeked.get(key)
+            if found is None or len(found[0]) != len(blobs) or \
+                    any(a is not b for a, b in zip(found[0], blobs, strict=True)):
+                value = {k: self.peek_blob(b) for k, b in blob}
+                found = self._remember(key, (blobs, value))
+            return found[1]
+        return self.peek_blob(blob)
+
+    def peek_blob(self, blob: bytes) -> Any:
+        """A part's bytes decoded, shared (read only)."""
         found = self._peeked.get(id(blob))
         if found is None or found[0] is not blob:
-            if len(self._peeked) >= _PEEKED:
-                self._peeked.pop(next(iter(self._peeked)))
-            found = self._peeked[id(blob)] = (blob, pickle.loads(raw_part(blob)))
+            found = self._remember(id(blob), (blob, pickle.loads(raw_part(blob))))
         return found[1]
+
+    def _remember(self, key: object, found: tuple) -> tuple:
+        if len(self._peeked) >= _PEEKED:
+            self._peeked.pop(next(iter(self._peeked)))
+        self._peeked[key] = found
+        return found
 
     def sizes(self) -> list[tuple[int, int]]:
         """``(events folded, bytes it added)`` of each checkpoint kept (parts it shares

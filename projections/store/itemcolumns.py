@@ -33,8 +33,8 @@ class ItemColumns:
     region, keys) that many rows share, stored once. ``alive`` exists once a row dies.
     """
 
-    __slots__ = ("_last", "_shape_ix", "_shapes", "alive", "dead", "expires", "seqs", "shape",
-                 "spans", "written")
+    __slots__ = ("_by_id", "_held", "_last", "_shape_ix", "_shapes", "alive", "dead", "expires",
+                 "seqs", "shape", "spans", "written")
 
     def __init__(self) -> None:
         self.seqs = array("q")
@@ -49,6 +49,19 @@ class ItemColumns:
         self._shapes: list[tuple[str, str, str, str, tuple[str | None, ...]]] = []
         self._shape_ix: dict[tuple, int] = {}
         self._last: dict[str, tuple] = {}  # resource -> (shape, keys, kind, account, region)
+        # id(shape tuple) -> shape id, for the tuples extend() was given (kept in _held).
+        self._by_id: dict[int, int] = {}
+        self._held: list[tuple] = []
+
+    def __getstate__(self) -> tuple:
+        # Object ids mean nothing in another process (or after this one's tuples die).
+        return None, {name: getattr(self, name) for name in self.__slots__
+                      if name not in ("_by_id", "_held")}
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        self._by_id, self._held = {}, []
 
     def __len__(self) -> int:
         """Rows alive."""
@@ -89,11 +102,14 @@ class ItemColumns:
         is kept unless both ends are its write time): row ``i`` is ``seqs[i]`` of shape
         ``shapes[i]`` (its ``(kind, resource, account, region, keys)``). The caller checks
         that ``seqs`` are in order and past the last row."""
-        # Shape ids and the test for spans are map() calls, run in C: no Python step per row.
-        ids = list(map(self._shape_ix.get, shapes))
-        if None in ids:  # a shape not seen before
-            ids = [self._shape(*shape) if i is None else i for shape, i in zip(shapes, ids,
-                                                                                strict=True)]
+        # Shape ids and the test for spans are map() calls, run in C: no Python step per row. A
+        # plain fold hands the same shape object for every row of a group, so its id finds
+        # the shape id (the object is kept alive in _held: the id is never reused).
+        by_id = self._by_id
+        ids = list(map(by_id.get, map(id, shapes)))
+        if None in ids:  # a shape object not seen before
+            ids = [self._shape_of(shape) if i is None else i for shape, i in zip(shapes, ids,
+                                                                                  strict=True)]
         n = len(seqs)
         if len(written) != n or len(t0s) != n or len(t1s) != n:
             raise ValueError("the columns of the rows differ in length")
@@ -115,6 +131,12 @@ class ItemColumns:
         self.shape.extend(ids)
         if self.alive is not None:
             self.alive.extend(b"\x01" * n)
+
+    def _shape_of(self, shape: tuple) -> int:
+        """The shape id of a shape tuple, remembered by the tuple's identity."""
+        i = self._by_id[id(shape)] = self._shape(*shape)
+        self._held.append(shape)
+        return i
 
     def _shape(self, kind: str, resource: str, account: str, region: str,
                keys: tuple[str | None, ...]) -> int:

@@ -201,8 +201,18 @@ def raw_part(blob: bytes) -> bytes:
     return blob if blob[0] == 0x80 else zlib.decompress(blob)
 
 
-def load_part(blob: bytes, histories: Histories) -> Any:
-    """A part unpickled, its models given private copies of their shared histories."""
+class Split(tuple):
+    """The parts of a split attribute (:data:`SPLIT`) in one checkpoint: ``(key, blob)``
+    pairs, one per entry of the dict, in the dict's order."""
+
+    __slots__ = ()
+
+
+def load_part(blob: bytes | Split, histories: Histories) -> Any:
+    """A part unpickled, its models given private copies of their shared histories (a
+    :class:`Split` attribute: the dict of its entries' parts)."""
+    if type(blob) is Split:
+        return {key: load_part(b, histories) for key, b in blob}
     value = pickle.loads(raw_part(blob))
     if isinstance(value, dict):  # keys, associations: private copies of their histories
         lists = histories.lists
@@ -230,18 +240,82 @@ def materialize(world: Any) -> Any:
 
 
 _TRACERS: dict[type, type] = {}
+#: Dict attributes of a world saved as one part per entry, each traced on its own: a fold
+#: that reads one area's state (``world.state(KeyRotations)``) re-pickles that one only,
+#: not the hundred log groups of another. Their entries are named ``(attribute, key)`` in
+#: the traced names (the bare attribute name means the whole dict was used).
+SPLIT = frozenset(("area_states",))
+
+
+class _TracedDict:
+    """A split dict attribute as a fold sees it under :func:`fold_traced`: the world's own
+    dict (reads and writes go to it), recording which entries the fold used; anything
+    but a look-up, a membership test or a write of one entry records the whole dict."""
+
+    __slots__ = ("_d", "_name", "_seen")
+
+    def __init__(self, d: dict, name: str, seen: set) -> None:
+        self._d, self._name, self._seen = d, name, seen
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._seen.add((self._name, key))
+        return self._d.get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._seen.add((self._name, key))
+        return self._d[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._seen.add((self._name, key))
+        self._d[key] = value
+
+    def __contains__(self, key: Any) -> bool:
+        self._seen.add((self._name, key))
+        return key in self._d
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._seen.add((self._name, key))
+        return self._d.setdefault(key, default)
+
+    def _whole(self) -> dict:
+        self._seen.add(self._name)
+        return self._d
+
+    def __getattr__(self, name: str) -> Any:  # items(), values(), pop(), ...: any entry
+        return getattr(self._whole(), name)
+
+    def __iter__(self) -> Any:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __delitem__(self, key: Any) -> None:
+        del self._whole()[key]
+
+    def __eq__(self, other: object) -> bool:
+        return self._whole() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return self._whole().__reduce_ex__(protocol)
 
 
 def fold_traced(world: Any, event: Any, touched: set[str]) -> set[str]:
     """``world.fold(event)``, adding to ``touched`` the name of every attribute of the
     world the fold (and the timers it fires) reads, sets or deletes: what
     :meth:`Checkpoints.take` must pickle again. Returns those names. The world is of its
-    own class again after."""
+    own class again after. A :data:`SPLIT` attribute is traced per entry: the fold gets a
+    :class:`_TracedDict` over it, which adds ``(attribute, key)`` for each entry used."""
     cls = type(world)
     tracer = _TRACERS.get(cls)
     if tracer is None:
         def __getattribute__(self: Any, name: str) -> Any:
-            _get(_get(self, "__class__"), "_seen").add(name)
+            seen = _get(_get(self, "__class__"), "_seen")
+            if name in SPLIT:
+                return _TracedDict(_get(self, name), name, seen)
+            seen.add(name)
             return _get(self, name)
 
         def __setattr__(self: Any, name: str, value: Any) -> None:

@@ -52,7 +52,8 @@ __all__ = ["FORMAT", "MIN_EVENTS", "SUFFIX", "SidecarProblem", "Stamp", "code_fi
 MAGIC = b"KMSIMIX1"
 #: Bumped whenever the stamp or the pickled state changes shape: another value is rebuilt.
 #: 2: checkpoints kept attribute by attribute, parts shared between them.
-FORMAT = 2
+#: 3: the area states kept one part per area (store.parts.SPLIT).
+FORMAT = 3
 SUFFIX = ".kmidx"
 #: Logs with fewer events are not given a sidecar (reading them costs less than a write).
 MIN_EVENTS = 2000

@@ -18,6 +18,8 @@ from events.record import Event
 from events.timefmt import format_offset, format_time
 from projections.arns import short_resource
 from projections.decrypt import decryptability
+from projections.kms.grants import GrantsState
+from projections.kms.rotation import item_materials, materials, rotated, short_id
 from projections.model import Association, Cause, DataItem, Key
 from projections.names import item_label, key_name, time_name
 from projections.rulebook import rule as rule_by_id
@@ -141,12 +143,59 @@ def _key_links(ctx: _Ctx, key: Key) -> list[Link]:
                           f"{ctx.source(seq, t, note)}", statement(rule)))
     if key.policy_since is not None and key.policy_since.seq != key.created.seq:
         links.append(_cause_link(ctx, key.policy_since, f"key {name}'s policy was set"))
+    links += _rotation_links(ctx, key, name)
     if key.state == "PendingDeletion" and key.deletion_date is not None:
         links.append(Link(key.since.t if key.since else ctx.world.now,
                           key.since.seq if key.since else None, "R-KMS-10",
                           f"key {name} will be Deleted at {ctx.both(key.deletion_date)} "
                           "unless the deletion is cancelled",
                           statement("R-KMS-10")))
+    return links
+
+
+def _rotation_links(ctx: _Ctx, key: Key, name: str) -> list[Link]:
+    """Each rotation of the key's material (R-KMS-ROT-14): when, how, to which material."""
+    if not rotated(ctx.world, key):
+        return []
+    links = []
+    for m in materials(ctx.world, key)[1:]:
+        how = "automatically" if m.kind == "AUTOMATIC" else "on demand"
+        note = "automatic key rotation" if m.seq is None else ""
+        links.append(Link(m.since, m.seq, "R-KMS-ROT-14",
+                          f"key {name}'s key material rotated {how} to "
+                          f"{short_id(m.material_id)} by {ctx.source(m.seq, m.since, note)}",
+                          statement("R-KMS-ROT-14")))
+    return links
+
+
+def _material_links(ctx: _Ctx, item: DataItem, label: str) -> list[Link]:
+    """Which key material of each rotated key the item is under (R-KMS-ROT-16)."""
+    links = []
+    for arn, m in item_materials(ctx.world, item.keys, item.seq).items():
+        made = ("its first" if m.kind is None else
+                f"the one its {m.kind.lower().replace('_', '-')} rotation at {ctx.when(m.since)} "
+                "made")
+        links.append(Link(item.written_at, item.seq, "R-KMS-ROT-16",
+                          f"{label} is under key {ctx.key(arn)}'s key material "
+                          f"{short_id(m.material_id)} ({made}), kept until the key is deleted",
+                          statement("R-KMS-ROT-16")))
+    return links
+
+
+def _grant_links(ctx: _Ctx, key: Key, principal: str) -> list[Link]:
+    """The grants of ``key`` to ``principal``: who created each, and its retirement or
+    revocation (R-KMS-GRANT-10, R-KMS-GRANT-25)."""
+    state = ctx.world.area_states.get(GrantsState)
+    links: list[Link] = []
+    for grant in state.of_key(key.arn) if state else ():
+        if grant.grantee != principal:
+            continue
+        links.append(_cause_link(ctx, grant.created, (
+            f"grant {grant.grant_id} let {principal} {', '.join(grant.operations)} with key "
+            f"{ctx.key(key.arn)} (created by {grant.creator})")))
+        if grant.ended is not None:
+            verb = "revoked" if grant.ended.rule == "R-KMS-GRANT-20" else "retired"
+            links.append(_cause_link(ctx, grant.ended, f"grant {grant.grant_id} was {verb}"))
     return links
 
 
@@ -196,7 +245,7 @@ def explain_item(world: World, item: DataItem, principal: str, event_of: EventOf
     for arn in item.keys:
         key = world.key_by_arn(arn) if arn else None
         if key is not None:
-            history += _key_links(ctx, key)
+            history += _key_links(ctx, key) + _grant_links(ctx, key, principal)
     keys = ", ".join(ctx.key(k) for k in item.keys) or "no key"
     either = "one of " if len(item.keys) > 1 else ""
     wrote = f"{label} was written to {short_resource(item.resource)} under {either}{keys}"
@@ -205,6 +254,7 @@ def explain_item(world: World, item: DataItem, principal: str, event_of: EventOf
     else:  # the item's number is the event that wrote it
         history.append(Link(item.written_at, item.seq, None,
                             f"{wrote} by {ctx.source(item.seq, item.written_at)}"))
+    history += _material_links(ctx, item, label)
     if item.gone is not None:
         history.append(_cause_link(ctx, item.gone, f"{label} is gone ({item.gone.note})"
                                    if item.gone.note else f"{label} is gone"))

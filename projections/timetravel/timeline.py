@@ -27,11 +27,17 @@ from events.record import Event, adopt
 from projections.store import CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints
 from projections.store import sidecar as sidecars
 from projections.store.checkpoints import fold_traced, import_state
-from projections.world import World, plain_folds
+from projections.world import World, plain_folds, plain_reads
 
-#: What a plain fold reads of a world (besides its time and timers).
-_PLAIN_READS = frozenset(("area_states", "associations"))
 _NEVER = float("inf")
+
+
+def _changes_plain(used: set | None, reads: tuple[frozenset, bool]) -> bool:
+    """Whether a fold that used ``used`` (None: unknown) may have changed what the plain
+    folds read (``reads``: :func:`projections.world.plain_reads`)."""
+    if used is None or not used.isdisjoint(reads[0]):
+        return True
+    return reads[1] and any(type(u) is tuple and u[0] == "area_states" for u in used)
 
 
 class FoldFailed(Exception):
@@ -157,7 +163,7 @@ class Timeline:
         world, checkpoints = self._live, self._checkpoints
         touched = self._touched
         fold, due, take = world.fold, checkpoints.due, checkpoints.take
-        makers = plain_folds()
+        makers, reads = plain_folds(), plain_reads()
         wd = world.__dict__
         # Plain items wait in these columns and go to the store a batch at a time, before
         # anything else reads the world (a checkpoint, another fold, the end); so do the
@@ -204,7 +210,7 @@ class Timeline:
                     used: set[str] | None = None
                 else:
                     used = fold_traced(world, event, touched)
-                if used is None or not used.isdisjoint(_PLAIN_READS):
+                if _changes_plain(used, reads):
                     plain, next_due = made()  # what the plain folds read may have changed
                 else:
                     next_due = due_next()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from events.timefmt import format_offset, format_time, parse_rfc3339
 from projections.arns import LOG_GROUP_ARN, resource_from_name, short_resource
 from projections.decrypt import Answer
+from projections.kms.rotation import item_materials, short_id
 from projections.model import DataItem
 from projections.names import item_label, key_name, time_name
 from projections.timetravel.answers import (
@@ -211,14 +212,18 @@ def report(world: World, principal: str, opened: Opened, selection: Selection,
     console.table([Column("item", no_wrap=True), Column("answer", statuses=True),
                    Column("resource", no_wrap=True), Column("written", justify="right"),
                    Column("keys"), Column("rules"), Column("why")],
-                  (item_row(item, answer, names, start, style) for item, answer in pairs))
+                  (item_row(item, answer, names, start, style, world) for item, answer in pairs))
 
 
 def item_row(item: DataItem, answer: Answer, names: dict[str | None, str], start: int,
-             style: str = "offset") -> tuple[str, ...]:
-    """One item for people: label, answer, resource, when written, keys, rules, and why (its
+             style: str = "offset", world: World | None = None) -> tuple[str, ...]:
+    """One item for people: label, answer, resource, when written, keys (with the key
+    material of a rotated key, R-KMS-ROT-16, when ``world`` is given), rules, and why (its
     first reasons, keys by name)."""
-    keys = ", ".join(names.get(k, k) if k else "service-owned" for k in answer.keys)
+    held = item_materials(world, answer.keys, item.seq) if world is not None else {}
+    keys = ", ".join((names.get(k, k) + (f" (material {short_id(held[k].material_id)})"
+                                         if k in held else "")) if k else "service-owned"
+                     for k in answer.keys)
     why = []
     for reason in answer.reasons[:2]:
         for arn, name in names.items():

@@ -59,8 +59,8 @@ def explain(opened: Opened, ref: str, at: str | None, who: str | None) -> Explan
         return explain_item(world, item, resolve_principal(opened, who), tl.event, tl.start,
                             names, style)
     key = find_key_ever(tl.events, world, names.get(ref, ref), acct, region)
-    if key is not None and key.key_id in world.keys:
-        return explain_key(world, world.keys[key.key_id], tl.event, tl.start, names, style)
+    if key is not None and key.world_id in world.keys:
+        return explain_key(world, world.keys[key.world_id], tl.event, tl.start, names, style)
     try:
         arn = resource_from_name(names.get(ref, ref), region, acct)
     except ValueError:

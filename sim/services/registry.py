@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from events.record import Event
 from projections.world import World
 from sim.errors import AwsError
+from sim.services.modeled import is_modeled, not_simulated
 
 
 class Draws:
@@ -82,6 +83,9 @@ class CallContext:
     #: The events recorded before this call (seq N at index N-1): data-plane payloads
     #: such as log messages stay in their event's ``req``, not in the world.
     events: Sequence[Event] = ()
+    #: The request as recorded (read-only): what every handler's shared checks may need
+    #: from it, such as the GrantTokens of any KMS call (R-KMS-GRANT-09).
+    request: Mapping | None = None
 
     def event(self, seq: int) -> Event | None:
         """An earlier event by number (None when this context has no events)."""
@@ -126,10 +130,14 @@ def operation(op: str) -> Callable[[Handler], Handler]:
 
 
 def lookup(op: str) -> Operation:
-    """The registered operation, or UnknownOperationException (R-SIM-03)."""
+    """The registered operation; for an operation of a botocore model that kmsim does not
+    simulate, one that refuses every call (R-SRV-OOS-01); else UnknownOperationException
+    (R-SIM-03)."""
     try:
         return OPERATIONS[op]
     except KeyError:
+        if is_modeled(op):
+            return Operation(op, not_simulated(op), f"{op}: not simulated")
         raise AwsError("UnknownOperationException", f"kmsim does not simulate {op}",
                        "R-SIM-03") from None
 

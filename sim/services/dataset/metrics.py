@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from events.timefmt import DAY, HOUR
 from projections.arns import CLOUDWATCH_PRINCIPAL, dataset_arn
 from projections.dataset.fold import (
+    SeriesKey,
     current_key,
     series_key,
     series_points,
@@ -156,11 +157,44 @@ def _aggregate(points: list[tuple[int, float]], period_ms: int, stat: str
     return out
 
 
-def _withheld_message(seq: int, count: int, answer: Answer) -> dict:
+def withheld_message(seq: int, count: int, answer: Answer) -> dict:
+    """The message saying which points of event ``seq`` were withheld, and why (R-DS-33)."""
     reason = answer.reasons[0] if answer.reasons else ""
     return {"Code": "Forbidden",
             "Value": f"{count} data point(s) written by event #{seq} withheld ({answer.status}; "
                      f"rules {', '.join(answer.rules)}): {reason}"}
+
+
+#: Per event, the points withheld from a read and the answer why.
+Withheld = dict[int, tuple[int, Answer]]
+
+
+def readable_points(ctx: CallContext, key: SeriesKey, start: int, end: int, what: str,
+                    rule: str) -> tuple[list[tuple[int, float, int]], Withheld]:
+    """The points of series ``key`` in [start, end) the caller can decrypt, as ``(timestamp,
+    value, event)``, and per event the points withheld and the answer why (R-DS-33: 'no' and
+    'maybe' alike). Under A-GETMETRIC-UNREADABLE ``fail`` a withheld point fails the call
+    (AccessDeniedException naming ``what``, decided by ``rule``). GetMetricData and
+    GetMetricStatistics both read through this one decision."""
+    arn = dataset_arn(ctx.region, ctx.account)
+    readable: list[tuple[int, float, int]] = []
+    withheld: Withheld = {}
+    answers: dict[int, Answer] = {}
+    for ts, value, seq in series_points(ctx.world, arn, key):
+        if not start <= ts < end:
+            continue
+        if seq not in answers:
+            answers[seq] = decryptability(ctx.world, ctx.world.items[seq], ctx.actor)
+        if answers[seq].status == "yes":
+            readable.append((ts, value, seq))
+        else:  # R-DS-33: 'no' and 'maybe' alike; the API must decide
+            count = withheld.get(seq, (0, answers[seq]))[0]
+            withheld[seq] = (count + 1, answers[seq])
+    if withheld and ctx.setting("getmetric_unreadable") == "fail":
+        seq, (count, answer) = next(iter(withheld.items()))
+        raise AwsError("AccessDeniedException", f"{ctx.actor} cannot read {what}: "
+                       + withheld_message(seq, count, answer)["Value"], rule)
+    return readable, withheld
 
 
 def _statistic(stat: object, path: str, get: str) -> None:
@@ -193,32 +227,15 @@ def _query(ctx: CallContext, q: Mapping, i: int, start: int, end: int, scan: str
     stat = _need(stat_q, "Stat", where + "MetricStat.", get)
     _statistic(stat, where + "MetricStat.Stat", get)
     key = series_key(metric["Namespace"], metric["MetricName"], metric.get("Dimensions"))
-    arn = dataset_arn(ctx.region, ctx.account)
-    readable: list[tuple[int, float]] = []
-    withheld: dict[int, tuple[int, Answer]] = {}
-    answers: dict[int, Answer] = {}
-    for ts, value, seq in series_points(ctx.world, arn, key):
-        if not start <= ts < end:
-            continue
-        if seq not in answers:
-            answers[seq] = decryptability(ctx.world, ctx.world.items[seq], ctx.actor)
-        if answers[seq].status == "yes":
-            readable.append((ts, value))
-        else:  # R-DS-33: 'no' and 'maybe' alike; the API must decide
-            count = withheld.get(seq, (0, answers[seq]))[0]
-            withheld[seq] = (count + 1, answers[seq])
-    if withheld and ctx.setting("getmetric_unreadable") == "fail":
-        seq, (count, answer) = next(iter(withheld.items()))
-        raise AwsError("AccessDeniedException",
-                       f"{ctx.actor} cannot read {q['Id']}: "
-                       + _withheld_message(seq, count, answer)["Value"], "R-DS-33")
+    points_read, withheld = readable_points(ctx, key, start, end, q["Id"], "R-DS-33")
+    readable = [(ts, value) for ts, value, _ in points_read]
     points = sorted(_aggregate(readable, period * 1000, stat),
                     reverse=scan != "TimestampAscending")
     result = {"Id": q["Id"], "Label": q.get("Label") or metric["MetricName"],
               "Timestamps": [ts / 1000 for ts, _ in points],
               "Values": [v for _, v in points],
               "StatusCode": "Forbidden" if withheld else "Complete",
-              "Messages": [_withheld_message(s, c, a) for s, (c, a) in withheld.items()]}
+              "Messages": [withheld_message(s, c, a) for s, (c, a) in withheld.items()]}
     return result
 
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from projections.arns import KEY_ARN, account_of_arn, key_arn_mismatch, root_arn
 from projections.iam.policy import Decision, Request, evaluate
+from projections.kms import key_states
+from projections.kms.grants import grant_decisions, settle
 from projections.machines import KEY_TRANSITIONS, allowed_sources
 from projections.model import Key
+from projections.rulebook import setting
 from sim.errors import AwsError
 from sim.params import Param, validate
 from sim.services.registry import CallContext
@@ -36,13 +39,22 @@ def resolve(ctx: CallContext, ref: str, allow_deleted: bool = False) -> Key:
     return key
 
 
-def authorize(ctx: CallContext, key: Key, action: str, context: dict | None = None) -> None:
-    """The caller must be allowed ``action`` on ``key`` (R-KMS-19)."""
+def authorize(ctx: CallContext, key: Key, action: str, context: dict | None = None
+              ) -> Decision:
+    """The caller must be allowed ``action`` on ``key`` (R-KMS-19): by the key policy and IAM,
+    or by a grant in effect (R-KMS-GRANT-10; the request's GrantTokens make a new grant count
+    at once, R-KMS-GRANT-09); an explicit Deny wins (R-KMS-GRANT-11). Returns the decision
+    (a ``GrantDecision`` when a grant allowed it)."""
     decision = evaluate(Request(ctx.actor, action, key.arn, context or {}), key.policy,
                         ctx.world.identity_policies(ctx.actor))
+    tokens = (ctx.request or {}).get("GrantTokens") or ()
+    decision = settle(grant_decisions(ctx.world, key, ctx.actor, action, context or {},
+                                      decision, [str(t) for t in tokens]),
+                      ctx.setting("grant_undecided"))
     if not decision.allowed:
         raise AwsError("AccessDeniedException", denied_message(ctx.actor, action, key.arn,
                                                                decision), "R-KMS-19")
+    return decision
 
 
 def denied_message(actor: str, action: str, resource: str, decision: Decision) -> str:
@@ -102,11 +114,24 @@ def require_enabled(key: Key, pending_deletion: str = "invalid-state") -> None:
     raise AwsError(code, words, "R-KMS-45")
 
 
-def require_state(key: Key, op: str) -> None:
-    """KMS's key state table (R-KMS-45..47 today): whether ``op`` (``"kms:Sign"``) may run on
-    ``key`` in its state, else the table's exception. Every KMS handler that takes a key
-    calls this once it has resolved the key."""
-    require_enabled(key)
+def require_state(key: Key, op: str, ctx: CallContext | None = None) -> None:
+    """KMS's key state table (projections/kms/key_states.py: R-KMS-STATE-NN, R-KMS-45..47):
+    whether ``op`` (``"kms:Sign"``) may run on ``key`` in its state, else the table's
+    exception. Every KMS handler that takes a key calls this once it has resolved the key;
+    pass ``ctx`` so that the call's assumptions apply (A-PENDING-DELETION-CRYPTO,
+    A-STATE-UNLISTED, A-STATE-NOT-APPLICABLE; without it, their declared defaults)."""
+    settings = ctx.world.settings if ctx is not None else {}
+    found = key_states.cell(op, key.state, setting(settings, "state_unlisted"),
+                            setting(settings, "state_not_applicable"))
+    if found.allowed:
+        return
+    if found.unless_external is not None and key.origin != "EXTERNAL":
+        found = found.unless_external
+    code = found.code
+    if found.alt_code is not None and \
+            setting(settings, "pending_deletion_crypto") == "disabled":
+        code = found.alt_code
+    raise AwsError(code, found.message(key.arn, key.state), found.rule)
 
 
 def epoch_seconds(ms: int) -> float:
@@ -183,13 +208,21 @@ class KeyFacts:
     valid_to: int | None = None
     has_material: bool = True
     material_id: str | None = None
+    #: MultiRegionConfiguration (R-KMS-MRK-02); None for a single-Region key.
+    multi_region: dict | None = None
+    #: PendingDeletionWindowInDays of a PendingReplicaDeletion primary (R-KMS-MRK-08).
+    pending_window_days: int | None = None
+    #: CustomKeyStoreId, CloudHsmClusterId / XksKeyConfiguration (R-KMS-CKS-08).
+    key_store: dict | None = None
 
     @classmethod
     def of(cls, key: Key) -> KeyFacts:
         """The facts of a key in the world."""
         return cls(key.account, key.key_id, key.arn, key.created.t, key.state,
                    key.description, key.spec, key.usage, key.origin, key.deletion_date,
-                   key.valid_to, key.has_material, key.material_id)
+                   key.valid_to, key.has_material, key.material_id,
+                   multi_region=key.multi_region, pending_window_days=key.pending_window_days,
+                   key_store=key.key_store)
 
 
 def key_metadata(k: KeyFacts) -> dict:
@@ -205,6 +238,9 @@ def key_metadata(k: KeyFacts) -> dict:
     if k.valid_to is not None:
         meta["ValidTo"] = epoch_seconds(k.valid_to)
     meta["Origin"] = k.origin
+    for member in ("CustomKeyStoreId", "CloudHsmClusterId"):  # R-KMS-CKS-08
+        if k.key_store and member in k.key_store:
+            meta[member] = k.key_store[member]
     if k.origin == "EXTERNAL" and k.has_material:
         # botocore's CreateKey example of an EXTERNAL key has no ExpirationModel: it comes
         # with imported material
@@ -212,7 +248,13 @@ def key_metadata(k: KeyFacts) -> dict:
                                    else "KEY_MATERIAL_DOES_NOT_EXPIRE")
     meta.update({"KeyManager": "CUSTOMER", "CustomerMasterKeySpec": k.spec, "KeySpec": k.spec})
     meta[_ALGORITHM_MEMBER[k.usage]] = algorithms(k.spec, k.usage)
-    meta["MultiRegion"] = False
+    meta["MultiRegion"] = k.multi_region is not None  # R-KMS-MRK-02
+    if k.multi_region is not None:
+        meta["MultiRegionConfiguration"] = k.multi_region
+    if k.state == "PendingReplicaDeletion" and k.pending_window_days is not None:
+        meta["PendingDeletionWindowInDays"] = k.pending_window_days  # R-KMS-MRK-08
+    if k.key_store and "XksKeyConfiguration" in k.key_store:
+        meta["XksKeyConfiguration"] = k.key_store["XksKeyConfiguration"]
     if k.material_id is not None:
         meta["CurrentKeyMaterialId"] = k.material_id
     return meta

@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import json
 
+from projections.kms.multiregion import local_key_arn
+from projections.kms.rotation import decrypting_material, rotated_material
 from projections.model import Key
 from sim.errors import AwsError
 from sim.params import MISSING, Param, Violation, fail
-from sim.services.kms.common import KEY_ID, authorize, check, require_enabled, resolve
+from sim.services.kms.common import KEY_ID, authorize, check, require_state, resolve
+from sim.services.kms.rsa_encryption import decrypt_asymmetric, encrypt_asymmetric
 from sim.services.registry import CallContext, operation
 
 _MAGIC = b"KMSIM1"
@@ -25,9 +28,13 @@ ALGORITHM = Param("EncryptionAlgorithm", str,
                   enum=("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"))
 
 
-def seal(key: Key, context: dict, plaintext: str) -> str:
-    """The simulated CiphertextBlob (base64) for ``plaintext`` under ``key``."""
-    head = json.dumps({"k": key.arn, "c": context or {}}, sort_keys=True).encode()
+def seal(key: Key, context: dict, plaintext: str, material: str | None = None) -> str:
+    """The simulated CiphertextBlob (base64) for ``plaintext`` under ``key``; ``material``
+    (``rotation.rotated_material``) names the key material once the key has rotated."""
+    fields = {"k": key.arn, "c": context or {}}
+    if material is not None:  # "m" only then: envelopes made before rotation stay the same
+        fields["m"] = material
+    head = json.dumps(fields, sort_keys=True).encode()
     return base64.b64encode(_MAGIC + len(head).to_bytes(4, "big") + head +
                             plaintext.encode()).decode()
 
@@ -46,10 +53,27 @@ def unseal(blob: str) -> tuple[str, dict, str]:
                        "The ciphertext was not produced by kmsim", "R-KMS-53") from None
 
 
-def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict) -> Key:
+def sealed_material(blob: str) -> str | None:
+    """The key material a blob :func:`unseal` accepted names (None: the key's first)."""
+    raw = base64.b64decode(blob, validate=True)
+    found = json.loads(raw[10:10 + int.from_bytes(raw[6:10], "big")]).get("m")
+    return found if isinstance(found, str) else None
+
+
+def _material_used(ctx: CallContext, key: Key, blob: str) -> str | None:
+    """The material that encrypted ``blob``, which Decrypt uses (R-KMS-ROT-15)."""
+    known, material = decrypting_material(ctx.world, key, sealed_material(blob))
+    if not known:
+        raise AwsError("InvalidCiphertextException", f"The ciphertext names key material "
+                       f"{material} that {key.arn} does not have", "R-KMS-ROT-15")
+    return material
+
+
+def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict,
+                           op: str | None = None) -> Key:
     key = resolve(ctx, ref)
     authorize(ctx, key, action, _context_keys(context))
-    require_enabled(key, ctx.setting("pending_deletion_crypto"))
+    require_state(key, op or action, ctx)  # the key state table's row of the operation
     if key.usage != "ENCRYPT_DECRYPT":
         raise AwsError("InvalidKeyUsageException",
                        f"{key.arn} has KeyUsage {key.usage}; {action} needs ENCRYPT_DECRYPT",
@@ -68,7 +92,11 @@ def encrypt(ctx: CallContext, req: dict) -> dict:
     too_long = isinstance(req.get("Plaintext"), str) and PLAINTEXT.check(req["Plaintext"])
     check(req, KEY_ID, PLAINTEXT, CONTEXT, ALGORITHM, rule="R-KMS-37" if too_long else "R-KMS-17")
     key = _usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
-    return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"]),
+    if not key.symmetric or req.get("EncryptionAlgorithm", "SYMMETRIC_DEFAULT") != \
+            "SYMMETRIC_DEFAULT":
+        return encrypt_asymmetric(ctx, key, req)  # RSAES-OAEP (R-KMS-ASYM-19)
+    return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"],
+                                   rotated_material(ctx.world, key)),
             "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
 
 
@@ -82,8 +110,12 @@ def generate_data_key(ctx: CallContext, req: dict) -> dict:
     size = req.get("NumberOfBytes") or (16 if req.get("KeySpec") == "AES_128" else 32)
     data_key = ctx.draws.bytes("DataKey", size)
     plaintext = base64.b64encode(data_key).decode()
-    return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, plaintext),
-            "Plaintext": plaintext, "KeyId": key.arn}
+    res = {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, plaintext,
+                                  rotated_material(ctx.world, key)),
+           "Plaintext": plaintext, "KeyId": key.arn}
+    if key.material_id is not None:  # the current material encrypts (R-KMS-ROT-14)
+        res["KeyMaterialId"] = key.material_id
+    return res
 
 
 @operation("kms:Decrypt")
@@ -99,7 +131,11 @@ def decrypt(ctx: CallContext, req: dict) -> dict:
         key = _usable_for_encryption(ctx, req["KeyId"], "kms:Decrypt",
                                      req.get("EncryptionContext"))
         return {"KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+    if req.get("KeyId") and (asymmetric := decrypt_asymmetric(
+            ctx, req, _context_keys(req.get("EncryptionContext")))) is not None:
+        return asymmetric  # an RSA key's ciphertext (R-KMS-ASYM-20)
     arn, context, plaintext = unseal(req["CiphertextBlob"])
+    arn = local_key_arn(ctx.world, arn, ctx.region)  # a related key decrypts (R-KMS-MRK-11)
     if req.get("KeyId"):
         named = resolve(ctx, req["KeyId"])
         if named.arn != arn:
@@ -111,7 +147,11 @@ def decrypt(ctx: CallContext, req: dict) -> dict:
         raise AwsError("InvalidCiphertextException",
                        "The encryption context does not match the one used to encrypt",
                        "R-KMS-53")
-    return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+    res = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+    material = _material_used(ctx, key, req["CiphertextBlob"])
+    if material is not None:
+        res["KeyMaterialId"] = material
+    return res
 
 
 @operation("kms:ReEncrypt")
@@ -121,12 +161,20 @@ def re_encrypt(ctx: CallContext, req: dict) -> dict:
           Param("DestinationKeyId", str, required=True, min=1, max=2048),
           Param("SourceEncryptionContext", dict), Param("DestinationEncryptionContext", dict))
     arn, context, plaintext = unseal(req["CiphertextBlob"])
+    arn = local_key_arn(ctx.world, arn, ctx.region)  # R-KMS-MRK-11
     if (req.get("SourceEncryptionContext") or {}) != context:
         raise AwsError("InvalidCiphertextException",
                        "The encryption context does not match the one used to encrypt",
                        "R-KMS-53")
-    source = _usable_for_encryption(ctx, arn, "kms:ReEncryptFrom", context)
+    source = _usable_for_encryption(ctx, arn, "kms:ReEncryptFrom", context, "kms:ReEncrypt")
     dest_ctx = req.get("DestinationEncryptionContext") or {}
-    dest = _usable_for_encryption(ctx, req["DestinationKeyId"], "kms:ReEncryptTo", dest_ctx)
-    return {"CiphertextBlob": seal(dest, dest_ctx, plaintext), "SourceKeyId": source.arn,
-            "KeyId": dest.arn}
+    dest = _usable_for_encryption(ctx, req["DestinationKeyId"], "kms:ReEncryptTo", dest_ctx,
+                                  "kms:ReEncrypt")
+    res = {"CiphertextBlob": seal(dest, dest_ctx, plaintext, rotated_material(ctx.world, dest)),
+           "SourceKeyId": source.arn, "KeyId": dest.arn}
+    source_material = _material_used(ctx, source, req["CiphertextBlob"])
+    if source_material is not None:
+        res["SourceKeyMaterialId"] = source_material
+    if dest.material_id is not None:
+        res["DestinationKeyMaterialId"] = dest.material_id
+    return res

@@ -10,6 +10,8 @@ from events.timefmt import DAY, format_time, parse_aws_timestamp
 from projections.arns import alias_arn, key_arn
 from projections.iam.policy import PolicyError, Request, evaluate, parse_policy
 from projections.kms.decisions import deletion_date, material_expires, pending_window_days
+from projections.kms.manage import alias_dates
+from projections.kms.multiregion import configuration, live_replicas, mrk_key_id
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.kms.common import (
@@ -25,9 +27,12 @@ from sim.services.kms.common import (
     epoch_seconds,
     key_metadata,
     metadata,
+    require_state,
     require_transition,
     resolve,
 )
+from sim.services.kms.keystores import new_key_in_store
+from sim.services.kms.manage import check_create_tags, check_import
 from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
@@ -108,27 +113,28 @@ def create_key(ctx: CallContext, req: dict) -> dict:
           Param("Origin", str, enum=("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
           Param("BypassPolicyLockoutSafetyCheck", bool), Param("MultiRegion", bool))
     authorize_identity(ctx, "kms:CreateKey", "*")
+    check_create_tags(ctx, req)  # R-KMS-MGMT-06
     spec, usage = _spec_and_usage(req)
     origin = req.get("Origin") or "AWS_KMS"
-    if origin not in ("AWS_KMS", "EXTERNAL"):
-        raise AwsError("UnsupportedOperationException",
-                       f"kmsim simulates Origin AWS_KMS and EXTERNAL, not {origin}", "R-KMS-57")
-    if req.get("MultiRegion"):
-        raise AwsError("UnsupportedOperationException",
-                       "kmsim simulates single-Region keys; MultiRegion must be false",
-                       "R-KMS-57")
+    key_store = new_key_in_store(ctx, req, spec, origin)  # R-KMS-CKS-08
+    multi = bool(req.get("MultiRegion"))  # a multi-Region primary key (R-KMS-MRK-01)
     key_id = ctx.draws.uuid("KeyId")
+    key_id = mrk_key_id(key_id) if multi else key_id
     arn = key_arn(ctx.region, ctx.account, key_id)
     if req.get("Policy"):
         _lockout_check(ctx, _parse_policy(req["Policy"]), arn, req)
     material = None
     if spec == "SYMMETRIC_DEFAULT" and origin == "AWS_KMS":  # R-KMS-38
         material = ctx.draws.bytes("KeyMaterialId", 32).hex()
+    if spec != "SYMMETRIC_DEFAULT":  # the key pair's or HMAC secret's seed (R-KMS-ASYM-24)
+        ctx.draws.bytes("KeySeed", 32)
     external = origin == "EXTERNAL"
     return {"KeyMetadata": key_metadata(KeyFacts(
         ctx.account, key_id, arn, ctx.t, "PendingImport" if external else "Enabled",
         req.get("Description", ""), spec, usage, origin, has_material=not external,
-        material_id=material))}
+        material_id=material, key_store=key_store,
+        multi_region=configuration((arn, ctx.region), [(arn, ctx.region)], arn) if multi
+        else None))}
 
 
 @operation("kms:DescribeKey")
@@ -137,6 +143,7 @@ def describe_key(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:DescribeKey")
+    require_state(key, "kms:DescribeKey", ctx)
     return {"KeyMetadata": metadata(key)}
 
 
@@ -172,6 +179,7 @@ def _state_change(ctx: CallContext, req: dict, trigger: str, action: str) -> dic
     check(req, KEY_ID)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, action)
+    require_state(key, action, ctx)
     require_transition(key, trigger, action)
     return {}
 
@@ -198,7 +206,11 @@ def schedule_key_deletion(ctx: CallContext, req: dict) -> dict:
                        "PendingWindowInDays must be between 7 and 30", "R-KMS-08")  # R-SRV-23
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:ScheduleKeyDeletion")
+    require_state(key, "kms:ScheduleKeyDeletion", ctx)
     require_transition(key, "schedule_deletion", "kms:ScheduleKeyDeletion")
+    if live_replicas(ctx.world, key):  # the waiting period begins later (R-KMS-MRK-08)
+        return {"KeyId": key.arn, "KeyState": "PendingReplicaDeletion",
+                "PendingWindowInDays": days}
     return {"KeyId": key.arn, "DeletionDate": epoch_seconds(deletion_date(ctx.t, req)),
             "KeyState": "PendingDeletion", "PendingWindowInDays": days}
 
@@ -209,6 +221,7 @@ def cancel_key_deletion(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:CancelKeyDeletion")
+    require_state(key, "kms:CancelKeyDeletion", ctx)
     require_transition(key, "cancel_deletion", "kms:CancelKeyDeletion")
     return {"KeyId": key.arn}
 
@@ -226,6 +239,7 @@ def put_key_policy(ctx: CallContext, req: dict) -> dict:
         raise AwsError("ValidationException", "PolicyName must be default", "R-KMS-17")
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:PutKeyPolicy")
+    require_state(key, "kms:PutKeyPolicy", ctx)
     _lockout_check(ctx, _parse_policy(req["Policy"]), key.arn, req)
     return {}
 
@@ -236,17 +250,17 @@ def get_key_policy(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID, POLICY_NAME)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:GetKeyPolicy")
+    require_state(key, "kms:GetKeyPolicy", ctx)
     # KMS returns the document as it was put, not a normalized form
     return {"Policy": key.policy_text or json.dumps(key.policy), "PolicyName": "default"}
 
 
 def _alias_target(ctx: CallContext, req: dict, action: str) -> None:
-    """The key an alias is to point at: it exists, the caller may ``action`` it, and it is
-    not pending deletion (R-KMS-12)."""
+    """The key an alias is to point at: it exists, the caller may ``action`` it, and its
+    state allows it (the key state table: not pending deletion, R-KMS-STATE-03, -09)."""
     key = resolve(ctx, req["TargetKeyId"])
     authorize(ctx, key, action)
-    if key.state == "PendingDeletion":
-        raise AwsError("KMSInvalidStateException", f"{key.arn} is pending deletion", "R-KMS-12")
+    require_state(key, action, ctx)
 
 
 @operation("kms:CreateAlias")
@@ -290,7 +304,9 @@ def delete_alias(ctx: CallContext, req: dict) -> dict:
     if key_id is None:
         raise AwsError("NotFoundException", f"Alias {req['AliasName']} does not exist",
                        "R-KMS-13")
-    authorize(ctx, ctx.world.keys[key_id], "kms:DeleteAlias")
+    key = ctx.world.keys[key_id]
+    authorize(ctx, key, "kms:DeleteAlias")
+    require_state(key, "kms:DeleteAlias", ctx)
     return {}
 
 
@@ -304,8 +320,12 @@ def list_aliases(ctx: CallContext, req: dict) -> dict:
     out = []
     for (account, region, name), key_id in sorted(ctx.world.aliases.items()):
         if account == ctx.account and region == ctx.region and only in (None, key_id):
-            out.append({"AliasName": name, "AliasArn": alias_arn(region, account, name),
-                        "TargetKeyId": key_id})
+            entry = {"AliasName": name, "AliasArn": alias_arn(region, account, name),
+                     "TargetKeyId": key_id}
+            if (dates := alias_dates(ctx.world, account, region, name)) is not None:
+                entry.update(CreationDate=epoch_seconds(dates[0]),  # R-KMS-MGMT-10
+                             LastUpdatedDate=epoch_seconds(dates[1]))
+            out.append(entry)
     shown, marker = _page(out, lambda a: a["AliasName"], req, 50, "kms:ListAliases")
     return _listed({"Aliases": shown}, marker)
 
@@ -320,12 +340,11 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
           Param("ValidTo", (str, int, float)))
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:ImportKeyMaterial")
+    require_state(key, "kms:ImportKeyMaterial", ctx)
     if key.origin != "EXTERNAL":
         raise AwsError("UnsupportedOperationException",
                        f"{key.arn} has Origin {key.origin}; only EXTERNAL keys import material",
                        "R-KMS-48")
-    if key.state in ("PendingDeletion", "Unavailable"):
-        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
     expires = material_expires(req)
     try:
         valid_to = parse_aws_timestamp(req.get("ValidTo"))
@@ -346,6 +365,7 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
         raise AwsError("ValidationException",
                        f"ValidTo {format_time(valid_to)} is more than 365 days from the request "
                        "date", "R-KMS-51")
+    check_import(ctx, key, req)  # the import token, last (R-KMS-MGMT-13..18)
     return {"KeyId": key.arn}
 
 
@@ -356,10 +376,9 @@ def delete_imported_key_material(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:DeleteImportedKeyMaterial")
+    require_state(key, "kms:DeleteImportedKeyMaterial", ctx)
     if key.origin != "EXTERNAL":
         raise AwsError("UnsupportedOperationException",
                        f"{key.arn} has Origin {key.origin}; it has no imported material",
                        "R-KMS-48")
-    if key.state not in ("Enabled", "Disabled", "PendingImport", "PendingDeletion"):
-        raise AwsError("KMSInvalidStateException", f"{key.arn} is {key.state}", "R-KMS-12")
     return {"KeyId": key.arn}

@@ -151,7 +151,8 @@ def get_log_events(ctx: CallContext, req: dict) -> dict:
     lo, hi = req.get("startTime", 0), req.get("endTime")
     found: list[tuple[Position, dict, DataItem]] = []
     for item in batches(ctx.world, {g.arn}):
-        if event_req(ctx, item.seq).get("logStreamName") != stream:
+        if event_req(ctx, item.seq).get("logStreamName") != stream or \
+                item.seq < g.streams[stream]:  # a deleted namesake's (R-LOGS-API-32)
             continue
         for i, ts, msg in log_events_of(ctx, item.seq, item.written_at):
             pos = (ts, item.seq, i + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from projections.arns import log_group_arn
 from projections.logs.model import group, logs_state
+from projections.logs.policies import metric_filters
 from sim.errors import AwsError
 from sim.params import Param
 from sim.services.logs import events, kms, query  # noqa: F401 (register)
@@ -26,6 +27,7 @@ from sim.services.logs.common import (
     record_delay,
     require_group,
 )
+from sim.services.logs.tags import check_tags
 from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
@@ -41,6 +43,7 @@ def create_log_group(ctx: CallContext, req: dict) -> dict:
           Param("logGroupClass", str, enum=("STANDARD", "INFREQUENT_ACCESS", "DELIVERY",
                                             "ESSENTIALS")),
           Param("deletionProtectionEnabled", bool))
+    check_tags(req.get("tags"))  # R-LOGS-API-43
     name = req["logGroupName"]
     if name.startswith("aws/"):
         raise AwsError(IPE, "Log group names can't start with the string aws/", "R-LOGS-27")
@@ -77,9 +80,10 @@ def describe_log_groups(ctx: CallContext, req: dict) -> dict:
     for g in sorted(groups.values(), key=lambda g: g.name):
         if g.account != ctx.account or g.region != ctx.region or not g.name.startswith(prefix):
             continue
-        entry = {"logGroupName": g.name, "creationTime": g.created.t, "metricFilterCount": 0,
+        entry = {"logGroupName": g.name, "creationTime": g.created.t,
+                 "metricFilterCount": len(metric_filters(ctx.world, g.arn)),  # R-LOGS-MF-01
                  "arn": f"{g.arn}:*", "logGroupArn": g.arn, "storedBytes": 0,
-                 "logGroupClass": "STANDARD"}
+                 "logGroupClass": g.log_class}  # R-LOGS-API-52
         if g.retention_days is not None:
             entry["retentionInDays"] = g.retention_days
         assoc = ctx.world.associations.get(g.arn)
@@ -89,7 +93,7 @@ def describe_log_groups(ctx: CallContext, req: dict) -> dict:
                     "associating", "disassociating"):
                 # the key in force until the window ends (R-LOGS-88)
                 shown = next((k for k in assoc.before if k), None)
-            if shown:
+            if shown:  # at once under 'latest', as AWS shows it (R-LOGS-API-51)
                 entry["kmsKeyId"] = shown
         out.append(entry)
     try:  # R-LOGS-43, R-LOGS-86
