@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import itertools
 import pickle
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -38,6 +39,17 @@ FoldFn = Callable[["World", Event], None]
 TimerFn = Callable[["World", "Timer"], None]
 #: An area's state class (a module-level dataclass whose fields all have defaults).
 S = TypeVar("S")
+#: world -> a weak reference to the ``event(seq)`` method of the timeline it is folded on
+#: (:func:`reads_events`). Beside the world, not in it: checkpoints and clones pickle the
+#: world's attributes, and a world must not keep its timeline alive.
+_EVENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def reads_events(world: World, event_of: Callable[[int], Event | None]) -> World:
+    """Let ``world``'s folds read earlier events by number (:meth:`World.recorded`)
+    through ``event_of``, a bound method of the timeline that holds them."""
+    _EVENTS[world] = weakref.WeakMethod(event_of)  # type: ignore[arg-type]
+    return world
 
 _FOLDS: dict[str, FoldFn] = {}
 _TIMERS: dict[str, TimerFn] = {}
@@ -344,6 +356,14 @@ class World:
         """Data items in the order they were written."""
         return iter(self.items.values())
 
+    def recorded(self, seq: int) -> Event | None:
+        """An earlier event by number, from the timeline this world is folded on (where
+        data-plane payloads stay, such as the stream a batch was written to); None when the
+        world has no timeline (:func:`reads_events`) or the event is not there."""
+        ref = _EVENTS.get(self)
+        event_of = ref() if ref is not None else None
+        return event_of(seq) if event_of is not None else None
+
     # -- copies ------------------------------------------------------------------------
     def clone(self, items: bool = True) -> World:
         """A deep, independent copy (for checkpoints and what-if forks); ``items=False``
@@ -364,5 +384,7 @@ class World:
         if items:
             other.items = ItemDict((seq, copy_item(item)) for seq, item in self.items.items())
         other._serial = itertools.count(next(copy.copy(self._serial)))
+        if self in _EVENTS:  # a copy reads the same events
+            _EVENTS[other] = _EVENTS[self]
         return other
 

@@ -152,7 +152,7 @@ def test_create_grant_checks():
     assert err(grant(sim, key, as_="reader"))[0] == "AccessDeniedException"
     assert err(grant(sim, "alias/none"))[0] == "NotFoundException"
     before = len(sim.world.peek(GrantsState).grants)
-    assert err(grant(sim, key, DryRun=True)) == ("DryRunOperationException", "R-KMS-GRANT-07")
+    assert err(grant(sim, key, DryRun=True)) == ("DryRunOperationException", "R-KMS-ASYM-26")
     assert len(sim.world.peek(GrantsState).grants) == before
 
 

@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 import test_logs_filter
+import test_logs_stream_deleted
 import test_logs_streams
 import test_logs_tags
 
@@ -15,7 +16,7 @@ from projections.rulebook import all_assumptions, all_rules, resolve_settings, r
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = {"test_logs_filter": test_logs_filter, "test_logs_streams": test_logs_streams,
-           "test_logs_tags": test_logs_tags}
+           "test_logs_tags": test_logs_tags, "test_logs_stream_deleted": test_logs_stream_deleted}
 HANDLERS = [ROOT / "sim" / "services" / "logs" / f"{m}.py"
             for m in ("streams", "filter", "groups", "tags")]
 
@@ -83,6 +84,10 @@ EXERCISED = {
                      "key_at_once",
     "R-LOGS-API-52": "test_logs_streams.test_list_log_groups_answers_names_arns_and_classes",
     "R-LOGS-API-53": "test_logs_filter.test_stream_names_and_prefix",
+    "R-LOGS-API-54": "test_logs_stream_deleted.test_a_query_after_the_deletion_does_not_read_"
+                     "the_stream",
+    "R-LOGS-API-55": "test_logs_stream_deleted.test_stored_results_drop_deleted_events_under_"
+                     "the_alternative",
 }
 
 
@@ -95,7 +100,7 @@ def test_every_rule_is_exercised_by_a_named_test():
 
 def test_every_assumption_is_cited_and_its_alternatives_resolve():
     mine = [a for a in all_assumptions() if a.id.startswith("A-LOGS-API-")]
-    assert len(mine) == 6
+    assert len(mine) == 7
     for a in mine:
         assert any(r.assumption == a.id for r in all_rules()), a.id
         for value in a.alternatives:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from events.record import Event
 from projections.arns import LOG_GROUP_ARN, log_group_arn
 from projections.logs.model import LogGroup, LogsState, batches
+from projections.model import Cause, DataItem
 from projections.world import World, folds
 
 
@@ -35,11 +36,36 @@ def _by_arn(world: World, event: Event) -> LogGroup:
     return world.state(LogsState).groups[log_group_arn(m.group(1), m.group(2), m.group(3))]
 
 
+def stream_items(world: World, g: LogGroup, name: str) -> list[DataItem]:
+    """The live batches of the stream ``name`` of ``g`` (in write order): the group's batches
+    from the stream's creating event on whose PutLogEvents named it. A batch's stream is
+    only in its event (nothing per batch is kept for it: the replay hot path adds none), so
+    each candidate's event is read back; a world with no events to read raises."""
+    created = g.streams[name]
+    out = []
+    for item in batches(world, {g.arn}):
+        if item.seq < created:
+            continue
+        written = world.recorded(item.seq)
+        if written is None:
+            raise LookupError(f"event #{item.seq} (a batch of log group {g.name}) cannot be "
+                              "read: DeleteLogStream's fold needs the timeline's events")
+        if written.req.get("logStreamName") == name:
+            out.append(item)
+    return out
+
+
 @folds("logs:DeleteLogStream")
 def _delete_stream(world: World, event: Event) -> None:
     # R-LOGS-API-32: readers take a stream's batches from its creating event on, so a
-    # stream made again with the name starts empty.
-    del _named(world, event).streams[str(event.req["logStreamName"])]
+    # stream made again with the name starts empty. R-LOGS-API-54: its batches are gone for
+    # every reader (queries, kmsim at), as a deleted group's are.
+    g = _named(world, event)
+    name = str(event.req["logStreamName"])
+    gone = Cause(event.t, event.seq, "R-LOGS-API-54", f"log stream {name} of {g.name} deleted")
+    for item in stream_items(world, g, name):
+        item.gone = gone
+    del g.streams[name]
 
 
 @folds("logs:DeleteRetentionPolicy")

@@ -10,6 +10,7 @@ from projections.rulebook import (  # noqa: F401
     kms_keystores,
     kms_manage,
     kms_mrk,
+    kms_reencrypt,
     kms_rotation,
     kms_states,
     logs,

@@ -50,9 +50,6 @@ declare(
          "parameters creates a new grant (new) or answers the named grant (existing), as "
          "A-GRANT-NAME-REUSE says", "assumption A-GRANT-NAME-REUSE",
          assumption="A-GRANT-NAME-REUSE"),
-    Rule("R-KMS-GRANT-07", "A request with DryRun that would succeed is rejected with "
-         "DryRunOperationException and changes nothing", BOTOCORE_MODELS,
-         quote="The request was rejected because the DryRun parameter was specified."),
     Rule("R-KMS-GRANT-08", "A grant created, retired or revoked may take a brief delay, usually "
          "less than five minutes, to be available throughout KMS; kmsim draws that window as "
          "A-PROPAGATION says", BOTOCORE_MODELS,

@@ -228,6 +228,15 @@ declare(
     Rule("R-LOGS-API-52", "A log group's class is the logGroupClass it was created with, "
          "STANDARD when omitted; DescribeLogGroups and ListLogGroups show it", BOTOCORE_MODELS,
          quote="If you omit this parameter, the default of STANDARD is used."),
+    # -- a deleted stream's events, for every reader (issue 13, part G2) ------------------
+    Rule("R-LOGS-API-54", "After DeleteLogStream the stream's events are gone: a query "
+         "started later does not read them, and they are answered gone from then on",
+         BOTOCORE_MODELS, quote="permanently deletes all the archived log events associated "
+         "with the log stream"),
+    Rule("R-LOGS-API-55", "The results a query stored before its events were deleted (a log "
+         "stream or log group deleted, retention) keep those events by default "
+         "(A-LOGS-API-STORED-RESULTS)", "assumption A-LOGS-API-STORED-RESULTS",
+         assumption="A-LOGS-API-STORED-RESULTS"),
 )
 
 declare_assumptions(
@@ -279,5 +288,14 @@ declare_assumptions(
         default="digits", alternatives=("opaque",),
         meaning={"digits": "56 decimal digits, as the service's ids look",
                  "opaque": "URL-safe base64 of the same position"},
+    ),
+    Assumption(
+        id="A-LOGS-API-STORED-RESULTS",
+        statement="What GetQueryResults shows of events deleted after the query started (the "
+        "sources say a query's results are stored, and that DeleteLogStream permanently "
+        "deletes the stream's events; not whether stored results are rewritten)",
+        default="kept", alternatives=("dropped",),
+        meaning={"kept": "the stored results are as the query found them",
+                 "dropped": "events deleted since (stream, group, retention) are left out"},
     ),
 )

@@ -27,7 +27,7 @@ from events.record import Event, adopt
 from projections.store import CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints
 from projections.store import sidecar as sidecars
 from projections.store.checkpoints import fold_traced, import_state
-from projections.world import World, plain_folds, plain_reads
+from projections.world import World, plain_folds, plain_reads, reads_events
 
 _NEVER = float("inf")
 
@@ -63,7 +63,7 @@ class Timeline:
         #: The events (a list, or a log file's events decoded on demand) and their times.
         self.events: list[Event] | FileEvents = []
         self.times: array = array("q")
-        self._live = World(profile, settings, start)
+        self._live = reads_events(World(profile, settings, start), self.event)
         self._checkpoints = Checkpoints(every, budget)
         self._live.items = self._checkpoints.items
         self._checkpoints.take(self._live, 0)  # the empty world
@@ -109,6 +109,7 @@ class Timeline:
             timeline = cls(profile, settings, start, every=every, budget=budget)
             log = IndexedLog(path)
         before = len(log.times)
+        timeline.events = log.events  # what a fold reads of earlier events (World.recorded)
         # A bulk load makes millions of objects and no garbage cycles: the cyclic collector
         # would only re-scan the growing world (a third of the load time). Off meanwhile;
         # afterwards the loaded objects are frozen out of later collections.
@@ -141,6 +142,7 @@ class Timeline:
         timeline.times = state["times"]
         timeline._checkpoints, timeline._live = import_state(state["store"])
         timeline.events = []
+        reads_events(timeline._live, timeline.event)
         timeline.load_stats = {}
         timeline._touched = None  # the events after the last checkpoint were folded before
         return timeline
@@ -271,12 +273,12 @@ class Timeline:
         events.before_read = before_read
 
     def refolded(self) -> Timeline:
-        """A fresh timeline with the same events folded again (in memory or the file's)."""
+        """A fresh timeline with the same events (given first: folds read them) folded again."""
         fresh = Timeline(self.profile, self.settings, self.start,
                          every=CHECKPOINT_EVERY, budget=self._checkpoints.budget)
-        fresh._fold_all(self.events, 0)
-        fresh.times = array("q", self.times)
         fresh.events = list(self.events) if isinstance(self.events, list) else self.events
+        fresh._fold_all(fresh.events, 0)
+        fresh.times = array("q", self.times)
         return fresh
 
     # -- answers -------------------------------------------------------------------------
@@ -305,6 +307,7 @@ class Timeline:
         the nearest checkpoint at or before ``n``, then the events after it."""
         checkpoints = self._checkpoints
         world, done = checkpoints.restore(n)
+        reads_events(world, self.event)
         if done < n:
             self._fold_restored(world, self.events[done:n])
         return world

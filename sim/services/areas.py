@@ -12,6 +12,7 @@ from sim.services.kms import mac as kms_mac  # noqa: F401
 from sim.services.kms import manage as kms_manage  # noqa: F401
 from sim.services.kms import multiregion as kms_multiregion  # noqa: F401
 from sim.services.kms import operations as kms_operations  # noqa: F401
+from sim.services.kms import reencrypt as kms_reencrypt  # noqa: F401
 from sim.services.kms import rotation as kms_rotation  # noqa: F401
 from sim.services.logs import filter as logs_filter  # noqa: F401
 from sim.services.logs import groups as logs_groups  # noqa: F401

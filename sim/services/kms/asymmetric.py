@@ -247,11 +247,11 @@ def verify(ctx: CallContext, req: dict) -> dict:
     algorithm = req["SigningAlgorithm"]
     require_algorithm(key, algorithm)
     message, kind = _message(req, algorithm)
-    dry_run(req)
     if not signature_valid(ctx, key, algorithm, message, kind, blob(req["Signature"])):
         raise AwsError("KMSInvalidSignatureException",
                        "The request was rejected because the signature verification failed.",
                        "R-KMS-ASYM-08")
+    dry_run(req)  # only a call that would have succeeded answers DryRun (R-KMS-ASYM-26)
     return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from projections.arns import KEY_ARN, account_of_arn, key_arn_mismatch, root_arn
@@ -13,6 +14,7 @@ from projections.model import Key
 from projections.rulebook import setting
 from sim.errors import AwsError
 from sim.params import Param, validate
+from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext
 
 KEY_ID = Param("KeyId", str, required=True, min=1, max=2048)
@@ -263,3 +265,20 @@ def key_metadata(k: KeyFacts) -> dict:
 def metadata(key: Key) -> dict:
     """DescribeKey's KeyMetadata."""
     return key_metadata(KeyFacts.of(key))
+
+
+def kms_list(member: str, items: list, sort_key: Callable, req: dict, default: int,
+             op: str) -> dict:
+    """A KMS list response: a page of ``items`` under ``member`` (Limit, default
+    ``default``; R-KMS-24), ``Truncated`` and ``NextMarker``; a marker KMS did not issue
+    fails (R-KMS-25)."""
+    try:
+        shown, marker = page(items, sort_key, req.get("Limit", default), req.get("Marker"), op)
+    except BadToken:
+        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
+                       "that specifies where pagination should next begin is not valid.",
+                       "R-KMS-25") from None
+    res: dict = {member: shown, "Truncated": marker is not None}
+    if marker is not None:
+        res["NextMarker"] = marker
+    return res

@@ -14,6 +14,7 @@ from projections.kms.rotation import decrypting_material, rotated_material
 from projections.model import Key
 from sim.errors import AwsError
 from sim.params import MISSING, Param, Violation, fail
+from sim.services.kms.asymmetric import DRY_RUN, GRANT_TOKENS, dry_run
 from sim.services.kms.common import KEY_ID, authorize, check, require_state, resolve
 from sim.services.kms.rsa_encryption import decrypt_asymmetric, encrypt_asymmetric
 from sim.services.registry import CallContext, operation
@@ -24,8 +25,12 @@ CONTEXT = Param("EncryptionContext", dict)
 #: it (text that is not base64, as scenarios write it, counts its UTF-8 bytes).
 PLAINTEXT = Param("Plaintext", str, required=True, min=1, max=4096, blob=True, sensitive=True)
 CIPHERTEXT = Param("CiphertextBlob", str, min=1, max=6144, blob=True)
-ALGORITHM = Param("EncryptionAlgorithm", str,
-                  enum=("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"))
+ENCRYPTION_ALGORITHMS = ("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256",
+                         "SM2PKE")
+ALGORITHM = Param("EncryptionAlgorithm", str, enum=ENCRYPTION_ALGORITHMS)
+#: Decrypt's and ReEncrypt's DryRunModifiers (R-KMS-REENC-12).
+DRY_RUN_MODIFIERS = Param("DryRunModifiers", list,
+                          items=Param("DryRunModifier", str, enum=("IGNORE_CIPHERTEXT",)))
 
 
 def seal(key: Key, context: dict, plaintext: str, material: str | None = None) -> str:
@@ -60,8 +65,8 @@ def sealed_material(blob: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _material_used(ctx: CallContext, key: Key, blob: str) -> str | None:
-    """The material that encrypted ``blob``, which Decrypt uses (R-KMS-ROT-15)."""
+def material_used(ctx: CallContext, key: Key, blob: str) -> str | None:
+    """The material that encrypted ``blob``, which Decrypt and ReEncrypt use (R-KMS-ROT-15)."""
     known, material = decrypting_material(ctx.world, key, sealed_material(blob))
     if not known:
         raise AwsError("InvalidCiphertextException", f"The ciphertext names key material "
@@ -69,10 +74,12 @@ def _material_used(ctx: CallContext, key: Key, blob: str) -> str | None:
     return material
 
 
-def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict,
-                           op: str | None = None) -> Key:
+def usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dict,
+                          op: str | None = None) -> Key:
+    """The key ``ref`` names, if the caller may ``action`` it (R-KMS-19), its state allows
+    ``op`` (default ``action``: the key state table) and it is ENCRYPT_DECRYPT (R-KMS-21)."""
     key = resolve(ctx, ref)
-    authorize(ctx, key, action, _context_keys(context))
+    authorize(ctx, key, action, context_keys(context))
     require_state(key, op or action, ctx)  # the key state table's row of the operation
     if key.usage != "ENCRYPT_DECRYPT":
         raise AwsError("InvalidKeyUsageException",
@@ -81,7 +88,8 @@ def _usable_for_encryption(ctx: CallContext, ref: str, action: str, context: dic
     return key
 
 
-def _context_keys(context: dict | None) -> dict:
+def context_keys(context: dict | None) -> dict:
+    """The kms:EncryptionContext:KEY condition keys of an encryption context."""
     return {f"kms:EncryptionContext:{k}": str(v) for k, v in (context or {}).items()}
 
 
@@ -90,11 +98,13 @@ def encrypt(ctx: CallContext, req: dict) -> dict:
     """Needs an Enabled ENCRYPT_DECRYPT key and kms:Encrypt (R-KMS-04, R-KMS-19); at most
     4096 bytes of plaintext (R-KMS-37)."""
     too_long = isinstance(req.get("Plaintext"), str) and PLAINTEXT.check(req["Plaintext"])
-    check(req, KEY_ID, PLAINTEXT, CONTEXT, ALGORITHM, rule="R-KMS-37" if too_long else "R-KMS-17")
-    key = _usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
+    check(req, KEY_ID, PLAINTEXT, CONTEXT, ALGORITHM, GRANT_TOKENS, DRY_RUN,
+          rule="R-KMS-37" if too_long else "R-KMS-17")
+    key = usable_for_encryption(ctx, req["KeyId"], "kms:Encrypt", req.get("EncryptionContext"))
     if not key.symmetric or req.get("EncryptionAlgorithm", "SYMMETRIC_DEFAULT") != \
             "SYMMETRIC_DEFAULT":
-        return encrypt_asymmetric(ctx, key, req)  # RSAES-OAEP (R-KMS-ASYM-19)
+        return encrypt_asymmetric(ctx, key, req)  # RSAES-OAEP (R-KMS-ASYM-19); DryRun there
+    dry_run(req)
     return {"CiphertextBlob": seal(key, req.get("EncryptionContext") or {}, req["Plaintext"],
                                    rotated_material(ctx.world, key)),
             "KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
@@ -104,9 +114,10 @@ def encrypt(ctx: CallContext, req: dict) -> dict:
 def generate_data_key(ctx: CallContext, req: dict) -> dict:
     """A data key under an Enabled key; needs kms:GenerateDataKey."""
     check(req, KEY_ID, CONTEXT, Param("KeySpec", str, enum=("AES_256", "AES_128")),
-          Param("NumberOfBytes", int, min=1, max=1024))
-    key = _usable_for_encryption(ctx, req["KeyId"], "kms:GenerateDataKey",
-                                 req.get("EncryptionContext"))
+          Param("NumberOfBytes", int, min=1, max=1024), GRANT_TOKENS, DRY_RUN)
+    key = usable_for_encryption(ctx, req["KeyId"], "kms:GenerateDataKey",
+                                req.get("EncryptionContext"))
+    dry_run(req)  # before the data key is drawn
     size = req.get("NumberOfBytes") or (16 if req.get("KeySpec") == "AES_128" else 32)
     data_key = ctx.draws.bytes("DataKey", size)
     plaintext = base64.b64encode(data_key).decode()
@@ -122,17 +133,19 @@ def generate_data_key(ctx: CallContext, req: dict) -> dict:
 def decrypt(ctx: CallContext, req: dict) -> dict:
     """Decrypt a kmsim ciphertext, or (KeyId, no blob) check that Decrypt would be allowed."""
     check(req, CIPHERTEXT, Param("KeyId", str, min=1, max=2048),
-          CONTEXT, ALGORITHM)
+          CONTEXT, ALGORITHM, GRANT_TOKENS, DRY_RUN, DRY_RUN_MODIFIERS)
     if not req.get("CiphertextBlob"):
         if not req.get("KeyId"):
-            # kmsim has no DryRun: a blob or a KeyId it is (R-SRV-22's form, lowerCamelCase)
+            # a blob, or a KeyId alone (R-SRV-22's form, lowerCamelCase)
             raise fail("ValidationException", "R-KMS-17",
                        Violation("ciphertextBlob", MISSING, "required", None))
-        key = _usable_for_encryption(ctx, req["KeyId"], "kms:Decrypt",
-                                     req.get("EncryptionContext"))
+        key = usable_for_encryption(ctx, req["KeyId"], "kms:Decrypt",
+                                    req.get("EncryptionContext"))
+        dry_run(req)  # DryRun with IGNORE_CIPHERTEXT: authorization only (R-KMS-REENC-12)
         return {"KeyId": key.arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
     if req.get("KeyId") and (asymmetric := decrypt_asymmetric(
-            ctx, req, _context_keys(req.get("EncryptionContext")))) is not None:
+            ctx, req, context_keys(req.get("EncryptionContext")))) is not None:
+        dry_run(req)
         return asymmetric  # an RSA key's ciphertext (R-KMS-ASYM-20)
     arn, context, plaintext = unseal(req["CiphertextBlob"])
     arn = local_key_arn(ctx.world, arn, ctx.region)  # a related key decrypts (R-KMS-MRK-11)
@@ -142,39 +155,14 @@ def decrypt(ctx: CallContext, req: dict) -> dict:
             raise AwsError("IncorrectKeyException",
                            "The key ID in the request does not identify the key that was used "
                            "to encrypt the ciphertext", "R-KMS-54")
-    key = _usable_for_encryption(ctx, arn, "kms:Decrypt", context)
+    key = usable_for_encryption(ctx, arn, "kms:Decrypt", context)
     if (req.get("EncryptionContext") or {}) != context:
         raise AwsError("InvalidCiphertextException",
                        "The encryption context does not match the one used to encrypt",
                        "R-KMS-53")
     res = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
-    material = _material_used(ctx, key, req["CiphertextBlob"])
+    material = material_used(ctx, key, req["CiphertextBlob"])
+    dry_run(req)
     if material is not None:
         res["KeyMaterialId"] = material
-    return res
-
-
-@operation("kms:ReEncrypt")
-def re_encrypt(ctx: CallContext, req: dict) -> dict:
-    """Needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination."""
-    check(req, Param("CiphertextBlob", str, required=True, min=1, max=6144, blob=True),
-          Param("DestinationKeyId", str, required=True, min=1, max=2048),
-          Param("SourceEncryptionContext", dict), Param("DestinationEncryptionContext", dict))
-    arn, context, plaintext = unseal(req["CiphertextBlob"])
-    arn = local_key_arn(ctx.world, arn, ctx.region)  # R-KMS-MRK-11
-    if (req.get("SourceEncryptionContext") or {}) != context:
-        raise AwsError("InvalidCiphertextException",
-                       "The encryption context does not match the one used to encrypt",
-                       "R-KMS-53")
-    source = _usable_for_encryption(ctx, arn, "kms:ReEncryptFrom", context, "kms:ReEncrypt")
-    dest_ctx = req.get("DestinationEncryptionContext") or {}
-    dest = _usable_for_encryption(ctx, req["DestinationKeyId"], "kms:ReEncryptTo", dest_ctx,
-                                  "kms:ReEncrypt")
-    res = {"CiphertextBlob": seal(dest, dest_ctx, plaintext, rotated_material(ctx.world, dest)),
-           "SourceKeyId": source.arn, "KeyId": dest.arn}
-    source_material = _material_used(ctx, source, req["CiphertextBlob"])
-    if source_material is not None:
-        res["SourceKeyMaterialId"] = source_material
-    if dest.material_id is not None:
-        res["DestinationKeyMaterialId"] = dest.material_id
     return res

@@ -21,15 +21,16 @@ from projections.model import Key
 from projections.windows import draw_delay
 from sim.errors import AwsError
 from sim.params import Param, Violation, fail
+from sim.services.kms.asymmetric import dry_run
 from sim.services.kms.common import (
     KEY_ID,
     authorize,
     authorize_identity,
     check,
+    kms_list,
     require_state,
     resolve,
 )
-from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
 #: GrantOperation of the kms model.
@@ -71,14 +72,6 @@ CREATE_PARAMS = (
 
 def _invalid(message: str, rule: str) -> AwsError:
     return AwsError("ValidationException", message, rule)
-
-
-def _dry_run(req: dict, op: str) -> None:
-    """A request with DryRun that passed every check (R-KMS-GRANT-07)."""
-    if req.get("DryRun"):
-        raise AwsError("DryRunOperationException",
-                       f"The request was rejected because the DryRun parameter was specified "
-                       f"({op} would have succeeded).", "R-KMS-GRANT-07")
 
 
 def _check_grantees(req: dict) -> None:
@@ -188,7 +181,7 @@ def create_grant(ctx: CallContext, req: dict) -> dict:
     state = ctx.world.peek(GrantsState)
     if isinstance(decision, GrantDecision) and decision.grant_id in state.grants:
         _within_parent(state.grants[decision.grant_id], req)
-    _dry_run(req, "CreateGrant")
+    dry_run(req)  # every KMS DryRun answers alike (R-KMS-ASYM-26)
     grantee = str(req.get("GranteeServicePrincipal") or req.get("GranteePrincipal"))
     existing = _same(state, key, req, grantee, ctx.setting("grant_name_reuse"))
     gid = existing.grant_id if existing else ctx.draws.bytes("GrantId", 32).hex()
@@ -203,16 +196,9 @@ def _page(items: list[Grant], req: dict, op: str) -> dict:
     limit = req.get("Limit", 50)
     if limit > 100:
         raise fail("ValidationException", "R-KMS-GRANT-16", Violation("limit", limit, "max", 100))
-    try:
-        shown, marker = page(items, lambda g: f"{g.created.seq or 0:012d}:{g.grant_id}",
-                             limit, req.get("Marker"), op)
-    except BadToken:
-        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
-                       "that specifies where pagination should next begin is not valid.",
-                       "R-KMS-25") from None
-    res: dict = {"Grants": [g.to_entry() for g in shown], "Truncated": marker is not None}
-    if marker is not None:
-        res["NextMarker"] = marker
+    res = kms_list("Grants", items, lambda g: f"{g.created.seq or 0:012d}:{g.grant_id}",
+                   {**req, "Limit": limit}, 50, op)
+    res["Grants"] = [g.to_entry() for g in res["Grants"]]
     return res
 
 
@@ -306,7 +292,7 @@ def retire_grant(ctx: CallContext, req: dict) -> dict:
     _may_retire(ctx, grant, key)
     if key is not None:
         require_state(key, "kms:RetireGrant", ctx)
-    _dry_run(req, "RetireGrant")
+    dry_run(req)  # every KMS DryRun answers alike (R-KMS-ASYM-26)
     _record_window(ctx)
     return {}
 
@@ -321,6 +307,6 @@ def revoke_grant(ctx: CallContext, req: dict) -> dict:
     if grant_of_request(ctx.world.peek(GrantsState), ctx.world, req, ctx.account,
                         ctx.region) is None:
         raise _unknown_grant(ctx, req, key)
-    _dry_run(req, "RevokeGrant")
+    dry_run(req)  # every KMS DryRun answers alike (R-KMS-ASYM-26)
     _record_window(ctx)
     return {}

@@ -11,8 +11,7 @@ from projections.kms.keystores import (
 )
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services.kms.common import authorize_identity, check, epoch_seconds
-from sim.services.paging import BadToken, page
+from sim.services.kms.common import authorize_identity, check, epoch_seconds, kms_list
 from sim.services.registry import CallContext, operation
 
 STORE_ID = Param("CustomKeyStoreId", str, required=True, min=1, max=64)
@@ -166,16 +165,9 @@ def describe_custom_key_stores(ctx: CallContext, req: dict) -> dict:
         stores = [s for s in stores if s.name == req["CustomKeyStoreName"]]
         if not stores:
             raise _not_found(req["CustomKeyStoreName"])
-    try:
-        shown, marker = page(stores, lambda s: s.seq, req.get("Limit", 100), req.get("Marker"),
-                             "kms:DescribeCustomKeyStores")
-    except BadToken:
-        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
-                       "that specifies where pagination should next begin is not valid.",
-                       "R-KMS-25") from None
-    out: dict = {"CustomKeyStores": [_entry(s) for s in shown], "Truncated": marker is not None}
-    if marker is not None:
-        out["NextMarker"] = marker
+    out = kms_list("CustomKeyStores", stores, lambda s: s.seq, req, 100,
+                   "kms:DescribeCustomKeyStores")
+    out["CustomKeyStores"] = [_entry(s) for s in out["CustomKeyStores"]]
     return out
 
 

@@ -37,7 +37,6 @@ def _mac(ctx: CallContext, req: dict, op: str) -> tuple[str, str, bytes]:
     key = usable_key(ctx, req, op, "GENERATE_VERIFY_MAC")
     algorithm = req["MacAlgorithm"]
     require_algorithm(key, algorithm)  # HMAC_SHA_N for an HMAC_N key (R-KMS-ASYM-02)
-    dry_run(req)
     secret = keymaterial.hmac_key(key.spec, seed_of(ctx, key))
     digest = getattr(hashlib, "sha" + algorithm.removeprefix("HMAC_SHA_"))
     return key.arn, algorithm, hmac.new(secret, blob(req["Message"]), digest).digest()
@@ -48,6 +47,7 @@ def generate_mac(ctx: CallContext, req: dict) -> dict:
     """The HMAC (RFC 2104) of a message under an HMAC key (R-KMS-ASYM-13)."""
     check(req, MESSAGE, KEY_ID, MAC_ALGORITHM, GRANT_TOKENS, DRY_RUN)
     arn, algorithm, mac = _mac(ctx, req, "kms:GenerateMac")
+    dry_run(req)
     return {"Mac": b64(mac), "MacAlgorithm": algorithm, "KeyId": arn}
 
 
@@ -62,4 +62,5 @@ def verify_mac(ctx: CallContext, req: dict) -> dict:
         raise AwsError("KMSInvalidMacException",
                        "The request was rejected because the HMAC verification failed.",
                        "R-KMS-ASYM-14")
+    dry_run(req)  # only a call that would have succeeded answers DryRun (R-KMS-ASYM-26)
     return {"KeyId": arn, "MacValid": True, "MacAlgorithm": algorithm}

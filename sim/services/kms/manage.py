@@ -16,18 +16,19 @@ from projections.kms.rotation import rotated_material
 from projections.model import Key
 from sim.errors import AwsError
 from sim.params import Param
+from sim.services.kms.asymmetric import DRY_RUN, GRANT_TOKENS, dry_run
 from sim.services.kms.common import (
     KEY_ID,
     authorize,
     authorize_identity,
     check,
     epoch_seconds,
+    kms_list,
     require_state,
     resolve,
 )
 from sim.services.kms.crypto import CONTEXT, seal
 from sim.services.kms.keymaterial import private_key, public_der
-from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
 TAG_KEY = Param("TagKey", str, required=True, min=1, max=128)
@@ -45,21 +46,6 @@ _WRAPPING_SEED = b"kmsim wrapping key pairs of GetParametersForImport"
 _TOKEN_MAGIC = b"KMSIMIT1"
 
 
-def _page(items: list, sort_key, req: dict, default: int, op: str) -> tuple[list, str | None]:
-    """A page of a KMS list (R-KMS-24); a marker KMS did not issue fails (R-KMS-25)."""
-    try:
-        return page(items, sort_key, req.get("Limit", default), req.get("Marker"), op)
-    except BadToken:
-        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
-                       "that specifies where pagination should next begin is not valid.",
-                       "R-KMS-25") from None
-
-
-def _listed(res: dict, marker: str | None) -> dict:
-    res["Truncated"] = marker is not None
-    if marker is not None:
-        res["NextMarker"] = marker
-    return res
 
 
 def _key(ctx: CallContext, req: dict, action: str) -> Key:
@@ -121,8 +107,7 @@ def list_resource_tags(ctx: CallContext, req: dict) -> dict:
     key = _key(ctx, req, "kms:ListResourceTags")
     tags = [{"TagKey": k, "TagValue": v}  # in tag key order, the order pages follow
             for k, v in sorted(manage.tags_of(ctx.world, key.arn).items())]
-    shown, marker = _page(tags, lambda t: t["TagKey"], req, 50, "kms:ListResourceTags")
-    return _listed({"Tags": shown}, marker)
+    return kms_list("Tags", tags, lambda t: t["TagKey"], req, 50, "kms:ListResourceTags")
 
 
 # -- description, key policies ------------------------------------------------------------------
@@ -140,8 +125,7 @@ def list_key_policies(ctx: CallContext, req: dict) -> dict:
     """The names of the key's policies: ["default"] (R-KMS-MGMT-08, R-KMS-MGMT-09)."""
     check(req, KEY_ID, Param("Limit", int, min=1, max=1000), MARKER)
     _key(ctx, req, "kms:ListKeyPolicies")
-    shown, marker = _page(["default"], lambda n: n, req, 100, "kms:ListKeyPolicies")
-    return _listed({"PolicyNames": shown}, marker)
+    return kms_list("PolicyNames", ["default"], lambda n: n, req, 100, "kms:ListKeyPolicies")
 
 
 # -- imported key material ---------------------------------------------------------------------
@@ -223,7 +207,7 @@ def _unwrap(algorithm: str, spec: str, blob: str) -> bytes:
 def generate_data_key_without_plaintext(ctx: CallContext, req: dict) -> dict:
     """GenerateDataKey without the plaintext copy (R-KMS-MGMT-19)."""
     check(req, KEY_ID, CONTEXT, Param("KeySpec", str, enum=("AES_256", "AES_128")),
-          Param("NumberOfBytes", int, min=1, max=1024))
+          Param("NumberOfBytes", int, min=1, max=1024), GRANT_TOKENS, DRY_RUN)
     key = resolve(ctx, req["KeyId"])
     context = req.get("EncryptionContext") or {}
     authorize(ctx, key, "kms:GenerateDataKeyWithoutPlaintext",
@@ -232,6 +216,7 @@ def generate_data_key_without_plaintext(ctx: CallContext, req: dict) -> dict:
     if not key.symmetric:
         raise AwsError("InvalidKeyUsageException", f"{key.arn} is not a symmetric encryption "
                        "key; GenerateDataKeyWithoutPlaintext needs one", "R-KMS-21")
+    dry_run(req)  # before the data key is drawn (R-KMS-ASYM-26)
     size = req.get("NumberOfBytes") or (16 if req.get("KeySpec") == "AES_128" else 32)
     plaintext = base64.b64encode(ctx.draws.bytes("DataKey", size)).decode()
     res = {"CiphertextBlob": seal(key, context, plaintext, rotated_material(ctx.world, key)),

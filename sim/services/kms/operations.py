@@ -26,6 +26,7 @@ from sim.services.kms.common import (
     check,
     epoch_seconds,
     key_metadata,
+    kms_list,
     metadata,
     require_state,
     require_transition,
@@ -33,7 +34,6 @@ from sim.services.kms.common import (
 )
 from sim.services.kms.keystores import new_key_in_store
 from sim.services.kms.manage import check_create_tags, check_import
-from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
 ALIAS_NAME = Param("AliasName", str, required=True, min=1, max=256,
@@ -154,25 +154,11 @@ def list_keys(ctx: CallContext, req: dict) -> dict:
     authorize_identity(ctx, "kms:ListKeys", "*")
     keys = [k for k in ctx.world.keys.values()
             if k.account == ctx.account and k.region == ctx.region and k.state != "Deleted"]
-    shown, marker = _page(keys, lambda k: k.created.seq or 0, req, 100, "kms:ListKeys")
-    return _listed({"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in shown]}, marker)
-
-
-def _page(items: list, sort_key, req: dict, default: int, op: str) -> tuple[list, str | None]:
-    """A page of a KMS list (R-KMS-24); a marker KMS did not issue fails (R-KMS-25)."""
-    try:
-        return page(items, sort_key, req.get("Limit", default), req.get("Marker"), op)
-    except BadToken:
-        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
-                       "that specifies where pagination should next begin is not valid.",
-                       "R-KMS-25") from None
-
-
-def _listed(res: dict, marker: str | None) -> dict:
-    res["Truncated"] = marker is not None
-    if marker is not None:
-        res["NextMarker"] = marker
+    res = kms_list("Keys", keys, lambda k: k.created.seq or 0, req, 100, "kms:ListKeys")
+    res["Keys"] = [{"KeyId": k.key_id, "KeyArn": k.arn} for k in res["Keys"]]
     return res
+
+
 
 
 def _state_change(ctx: CallContext, req: dict, trigger: str, action: str) -> dict:
@@ -326,8 +312,7 @@ def list_aliases(ctx: CallContext, req: dict) -> dict:
                 entry.update(CreationDate=epoch_seconds(dates[0]),  # R-KMS-MGMT-10
                              LastUpdatedDate=epoch_seconds(dates[1]))
             out.append(entry)
-    shown, marker = _page(out, lambda a: a["AliasName"], req, 50, "kms:ListAliases")
-    return _listed({"Aliases": shown}, marker)
+    return kms_list("Aliases", out, lambda a: a["AliasName"], req, 50, "kms:ListAliases")
 
 
 @operation("kms:ImportKeyMaterial")

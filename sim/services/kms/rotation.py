@@ -18,8 +18,15 @@ from projections.kms.rotation import (
 from projections.model import Key
 from sim.errors import AwsError
 from sim.params import Param
-from sim.services.kms.common import KEY_ID, authorize, check, epoch_seconds, require_state, resolve
-from sim.services.paging import BadToken, page
+from sim.services.kms.common import (
+    KEY_ID,
+    authorize,
+    check,
+    epoch_seconds,
+    kms_list,
+    require_state,
+    resolve,
+)
 from sim.services.registry import CallContext, operation
 
 PERIOD = Param("RotationPeriodInDays", int, min=PERIOD_DAYS[0], max=PERIOD_DAYS[1])
@@ -155,14 +162,6 @@ def list_key_rotations(ctx: CallContext, req: dict) -> dict:
         if m.kind is not None:  # not for the first material (the model's words)
             entry.update({"RotationDate": epoch_seconds(m.since), "RotationType": m.kind})
         entries.append((i, entry))
-    try:
-        shown, marker = page(entries, lambda e: e[0], req.get("Limit", 100), req.get("Marker"),
-                             "kms:ListKeyRotations")
-    except BadToken:
-        raise AwsError("InvalidMarkerException", "The request was rejected because the marker "
-                       "that specifies where pagination should next begin is not valid.",
-                       "R-KMS-25") from None
-    res: dict = {"Rotations": [e for _, e in shown], "Truncated": marker is not None}
-    if marker is not None:
-        res["NextMarker"] = marker
+    res = kms_list("Rotations", entries, lambda e: e[0], req, 100, "kms:ListKeyRotations")
+    res["Rotations"] = [e for _, e in res["Rotations"]]
     return res

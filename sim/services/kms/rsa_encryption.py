@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from projections.model import Key
 from sim.errors import AwsError
-from sim.services.kms.asymmetric import b64, blob, private_key, require_algorithm
+from sim.services.kms.asymmetric import b64, blob, dry_run, private_key, require_algorithm
 from sim.services.kms.common import authorize, require_state
 from sim.services.kms.rsa_padding import HASHES, oaep_capacity, oaep_encrypt
 from sim.services.registry import CallContext
@@ -49,23 +49,27 @@ def encrypt_asymmetric(ctx: CallContext, key: Key, req: dict) -> dict:
                        f"{key.spec} with {algorithm} encrypts at most {capacity} bytes",
                        "R-KMS-ASYM-19")
     public = private_key(ctx, key).public_key()
+    dry_run(req)  # every check passed; nothing drawn yet (R-KMS-ASYM-26)
     seed = ctx.draws.bytes("OaepSeed", _OAEP_HASH[algorithm].digest_size)
     return {"CiphertextBlob": b64(oaep_encrypt(public, plaintext, hash_name, seed)),
             "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
 
-def decrypt_asymmetric(ctx: CallContext, req: dict, context_keys: dict) -> dict | None:
+def decrypt_asymmetric(ctx: CallContext, req: dict, context_keys: dict,
+                       action: str = "kms:Decrypt", op: str = "kms:Decrypt") -> dict | None:
     """Decrypt's answer when its KeyId names an asymmetric key or its algorithm is not
-    SYMMETRIC_DEFAULT (R-KMS-ASYM-20); None for the symmetric path (crypto.py's)."""
+    SYMMETRIC_DEFAULT (R-KMS-ASYM-20); None for the symmetric path (crypto.py's). ReEncrypt
+    passes its source as such a request, with ``action`` kms:ReEncryptFrom and ``op`` the
+    key state table's kms:ReEncrypt."""
     key = ctx.world.find_key(str(req["KeyId"]), ctx.account, ctx.region)
     if key is None or key.state == "Deleted" or (
             key.symmetric and req.get("EncryptionAlgorithm") in (None, "SYMMETRIC_DEFAULT")):
         return None  # unknown keys and symmetric ones: the symmetric path answers
-    authorize(ctx, key, "kms:Decrypt", context_keys)
-    require_state(key, "kms:Decrypt", ctx)
+    authorize(ctx, key, action, context_keys)
+    require_state(key, op, ctx)
     if key.usage != "ENCRYPT_DECRYPT":
         raise AwsError("InvalidKeyUsageException",
-                       f"{key.arn} has KeyUsage {key.usage}; kms:Decrypt needs ENCRYPT_DECRYPT",
+                       f"{key.arn} has KeyUsage {key.usage}; {action} needs ENCRYPT_DECRYPT",
                        "R-KMS-21")
     algorithm = _checked(key, req)
     h = _OAEP_HASH[algorithm]()

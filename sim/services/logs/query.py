@@ -117,8 +117,12 @@ def get_query_results(ctx: CallContext, req: dict) -> dict:
     query = parse(str(start.get("queryString", "")))
     limit = query.limit if query.limit is not None else int(start.get("limit", 10000))
     records, scanned, nbytes = [], 0, 0
+    # R-LOGS-API-55: stored results keep events deleted since, unless 'dropped'
+    dropped = ctx.setting("logs_api_stored_results") == "dropped"
     for src in item.extra["sources"] if item.extra else ():
         src_item = ctx.world.items[src]
+        if dropped and src_item.gone is not None:
+            continue
         stream = str(event_req(ctx, src).get("logStreamName", ""))
         log = f"{src_item.account}:{src_item.resource.split(':log-group:')[-1]}"
         for i, ts, msg in log_events_of(ctx, src, src_item.written_at):

@@ -174,7 +174,7 @@ def describe_log_streams(ctx: CallContext, req: dict) -> dict:
 
 @operation("logs:DeleteLogStream")
 def delete_log_stream(ctx: CallContext, req: dict) -> dict:
-    """Delete a stream and every event it stored (R-LOGS-API-32)."""
+    """Delete a stream and every event it stored (R-LOGS-API-32, R-LOGS-API-54)."""
     check(req, GROUP_NAME_REQ, STREAM_NAME_REQ)
     g = require_group(ctx, req["logGroupName"])
     if req["logStreamName"] not in g.streams:
