@@ -9,13 +9,13 @@ kms model (the rules R-KMS-ASYM-NN quote it).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+from kms_support import b64, call, ok, simulation, unb64
 from support import ACCT, ALLOW_ALL, START
 
 from sim import CallResult, Simulator
@@ -24,30 +24,13 @@ from sim.replay import replay
 HASH = {"SHA_256": hashes.SHA256(), "SHA_384": hashes.SHA384(), "SHA_512": hashes.SHA512()}
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def unb64(text: str) -> bytes:
-    return base64.b64decode(text)
 
 
 @pytest.fixture
 def s() -> Simulator:
-    sim = Simulator(start=START, account=ACCT)
-    sim.principal("admin", policy=ALLOW_ALL)
-    sim.principal("nobody")
-    return sim
+    return simulation()
 
 
-def call(s: Simulator, op: str, args: dict, as_: str = "admin") -> CallResult:
-    return s.call(op, args, at="+1s", as_=as_)
-
-
-def ok(s: Simulator, op: str, args: dict) -> CallResult:
-    r = call(s, op, args)
-    assert r.ok, (op, r.err, r.event.out.get("msg"))
-    return r
 
 
 def refused(s: Simulator, op: str, args: dict, err: str, rule: str | None = None) -> CallResult:

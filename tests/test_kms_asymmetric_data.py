@@ -9,25 +9,17 @@ secret encapsulated outside decapsulates inside.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from kms_support import b64, call, ok, unb64
 from support import ACCT, ALLOW_ALL, START
 
 from sim import CallResult, Simulator
 from sim.services.kms import rsa_padding
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def unb64(text: str) -> bytes:
-    return base64.b64decode(text)
 
 
 @pytest.fixture
@@ -36,15 +28,6 @@ def s() -> Simulator:
     sim.principal("admin", policy=ALLOW_ALL)
     return sim
 
-
-def call(s: Simulator, op: str, args: dict) -> CallResult:
-    return s.call(op, args, at="+1s", as_="admin")
-
-
-def ok(s: Simulator, op: str, args: dict) -> CallResult:
-    r = call(s, op, args)
-    assert r.ok, (op, r.err, r.event.out.get("msg"))
-    return r
 
 
 def refused(s: Simulator, op: str, args: dict, err: str, rule: str | None = None) -> CallResult:

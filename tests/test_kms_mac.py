@@ -9,31 +9,16 @@ from __future__ import annotations
 import base64
 
 import pytest
-from support import ACCT, ALLOW_ALL, START
+from kms_support import b64, call, ok, simulation
 
-from sim import CallResult, Simulator
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
+from sim import Simulator
 
 
 @pytest.fixture
 def s() -> Simulator:
-    sim = Simulator(start=START, account=ACCT)
-    sim.principal("admin", policy=ALLOW_ALL)
-    sim.principal("nobody")
-    return sim
+    return simulation()
 
 
-def call(s: Simulator, op: str, args: dict, as_: str = "admin") -> CallResult:
-    return s.call(op, args, at="+1s", as_=as_)
-
-
-def ok(s: Simulator, op: str, args: dict) -> CallResult:
-    r = call(s, op, args)
-    assert r.ok, (op, r.err, r.event.out.get("msg"))
-    return r
 
 
 def hmac_key(s: Simulator, spec: str = "HMAC_256") -> str:

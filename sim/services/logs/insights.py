@@ -142,8 +142,9 @@ def pointer(record: Record, form: str = "opaque") -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode("ascii").rstrip("=")
 
 
-def _json_fields(message: str) -> dict[str, str]:
-    """The fields of a JSON object message, nested keys joined with '.' (A-QUERY-FIELDS json)."""
+def json_fields(message: str) -> dict[str, str]:
+    """The fields of a JSON object message, nested keys joined with '.' (A-QUERY-FIELDS json;
+    GetLogGroupFields discovers the same names, R-LOGS-QRY-08)."""
     try:
         doc = json.loads(message)
     except ValueError:
@@ -173,7 +174,7 @@ def row(query: Query, record: Record, discover: str, ptr: str = "opaque"
               "@ingestionTime": stamp(record.ingested), "@logStream": record.stream,
               "@log": record.log}
     if discover == "json":
-        values = {**_json_fields(record.message), **values}
+        values = {**json_fields(record.message), **values}
     out = [{"field": name, "value": values[source]} for source, name in query.shown
            if source in values and source != "@ptr"]
     out.append({"field": "@ptr", "value": pointer(record, ptr)})

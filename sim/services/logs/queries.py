@@ -9,8 +9,6 @@ decrypt fails the call (R-LOGS-QRY-07).
 
 from __future__ import annotations
 
-import json
-
 from events.timefmt import MINUTE
 from projections.logs.decisions import query_groups
 from projections.logs.model import batches, logs_state, readable
@@ -31,6 +29,7 @@ from sim.services.logs.common import (
     read_error,
     require_group,
 )
+from sim.services.logs.insights import json_fields
 from sim.services.paging import BadToken, page
 from sim.services.registry import CallContext, operation
 
@@ -107,29 +106,6 @@ def describe_queries(ctx: CallContext, req: dict) -> dict:
     return {"queries": [e for _, e in head], **({"nextToken": token} if token else {})}
 
 
-def _json_keys(message: str) -> set[str]:
-    """The fields CloudWatch Logs discovers in a JSON object message (R-LOGS-QRY-08)."""
-    try:
-        doc = json.loads(message)
-    except ValueError:
-        return set()
-    out: set[str] = set()
-
-    def walk(value: object, name: str) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, f"{name}.{k}" if name else str(k))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, f"{name}.{i}")
-        elif name:
-            out.add(name)
-
-    if isinstance(doc, dict):
-        walk(doc, "")
-    return out
-
-
 @operation("logs:GetLogGroupFields")
 def get_log_group_fields(ctx: CallContext, req: dict) -> dict:
     """The fields of a log group's events in the searched span and how often each occurs
@@ -158,7 +134,7 @@ def get_log_group_fields(ctx: CallContext, req: dict) -> dict:
                              f"cannot be decrypted: {why}")
         total += len(events)
         for _, msg in events:
-            for name in _json_keys(msg):
+            for name in json_fields(msg):
                 counts[name] = counts.get(name, 0) + 1
     check_fault(ctx, "logs:GetLogGroupFields")
     if not total:
