@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events.record import Event
 from projections.iam.policy import default_key_policy_text, parse_policy
-from projections.kms import keystores, manage, multiregion, rotation
+from projections.kms import imported, keystores, manage, multiregion, rotation
 from projections.kms.decisions import deletion_date, material_valid_to
 from projections.model import Cause, Key
 from projections.world import Timer, World, folds, on_timer
@@ -95,11 +95,13 @@ def _delete_key(world: World, timer: Timer) -> None:
 @folds("kms:ImportKeyMaterial")
 def _import(world: World, event: Event) -> None:
     key = _key(world, event)
-    key.has_material = True
-    key.valid_to = material_valid_to(event.req)
-    if key.state == "PendingImport":
+    current = imported.fold_import(world, key, event)  # which material (R-KMS-ROT-19..20)
+    if current:
+        key.has_material = True
+        key.valid_to = material_valid_to(event.req)
+    if key.state == "PendingImport" and imported.all_imported(world, key):  # R-KMS-ROT-28
         world.key_event(key, "import_material", event.t, event.seq, event.op)
-    if key.valid_to is not None:
+    if current and key.valid_to is not None:
         world.schedule(key.valid_to, "material-expiry", key.world_id, key.valid_to, event.seq)
 
 
@@ -118,9 +120,11 @@ def _expire(world: World, timer: Timer) -> None:
 @folds("kms:DeleteImportedKeyMaterial")
 def _delete_material(world: World, event: Event) -> None:
     key = _key(world, event)
-    key.has_material = False
-    key.valid_to = None
-    if key.state in ("Enabled", "Disabled"):
+    current, changes = imported.fold_delete(world, key, event)  # one material (R-KMS-ROT-27)
+    if current:
+        key.has_material = False
+        key.valid_to = None
+    if changes and key.state in ("Enabled", "Disabled"):
         world.key_event(key, "delete_material", event.t, event.seq, event.op)
 
 

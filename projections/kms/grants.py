@@ -12,11 +12,13 @@ presenting the grant token uses a new grant at once (R-KMS-GRANT-09).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from events.record import Event
-from projections.iam.policy import Decision
+from projections.iam.policy import Decision, Request, evaluate
 from projections.model import Cause, Key
 from projections.windows import effective_delay
 from projections.world import World, folds
@@ -30,6 +32,10 @@ CONTEXT_OPERATIONS = frozenset({
     "ReEncryptFrom", "ReEncryptTo", "GenerateDataKeyPair",
     "GenerateDataKeyPairWithoutPlaintext"})
 _CONTEXT_PREFIX = "kms:encryptioncontext:"
+_ACCOUNT_ROOT = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
+#: The actions that take GrantTokens whose operations do not list InvalidGrantTokenException
+#: in botocore's kms model (R-KMS-GRANT-31); every other one that takes them does (-30).
+TOKEN_ERROR_UNLISTED = frozenset({"kms:DescribeKey"})
 
 
 @dataclass
@@ -187,12 +193,16 @@ def grant_decisions(world: World, key: Key, principal: str, action: str,
     context = encryption_context(condition_keys)
     maybe: GrantDecision | None = None
     for grant in state.of_key(key.arn):
-        if grant.grantee != principal or not grant.allows(operation, context):
+        if not grant.allows(operation, context):
+            continue
+        via = represents(world, grant, principal, action, condition_keys)
+        if via is None:
             continue
         status = grant.status(world.now, tokens)
         if status == "no":
             continue
-        decision = _grant_decision(grant, principal, action, key, status, tokens, world.now)
+        decision = _grant_decision(grant, principal, action, key, status, tokens, world.now,
+                                   via)
         if status == "yes":
             return (decision,)
         maybe = maybe or decision
@@ -211,17 +221,87 @@ def _last_seq(grant: Grant) -> int | None:
     return grant.ended.seq if grant.ended is not None else grant.created.seq
 
 
+@functools.lru_cache(maxsize=256)
+def _account_policy(account_root: str, action: str) -> dict:
+    """A key policy statement naming the account, as a grant to it reads (A-GRANT-ACCOUNT-
+    GRANTEE iam): one dict per question, so the policy evaluation remembers its answers."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": account_root}, "Action": action,
+         "Resource": "*"}]}
+
+
+def account_allows(world: World, account_root: str, principal: str, action: str,
+                   resource: str, condition_keys: Mapping[str, str]) -> Decision | None:
+    """The IAM decision that lets ``principal`` act for the account ``account_root`` names
+    (``arn:aws:iam::ACCOUNT:root``), as a key policy naming the account delegates to IAM
+    (R-KMS-GRANT-28, R-KMS-GRANT-29, A-GRANT-ACCOUNT-GRANTEE iam); None when it does not:
+    not an account, the principal is of another account, or no IAM policy allows it."""
+    if not _ACCOUNT_ROOT.fullmatch(account_root):
+        return None
+    if world.setting("grant_account_grantee") != "iam" and principal != account_root:
+        return None
+    decision = evaluate(Request(principal, action, resource, dict(condition_keys)),
+                        _account_policy(account_root, action),
+                        world.identity_policies(principal))
+    return decision if decision.allowed else None
+
+
+def represents(world: World, grant: Grant, principal: str, action: str,
+               condition_keys: Mapping[str, str]) -> str | None:
+    """Whether ``principal`` is (one of) the grant's grantee: how (``""``: itself; else the
+    words naming the account and the IAM allow, R-KMS-GRANT-28), or None."""
+    if grant.grantee == principal:
+        return ""
+    if grant.service_grantee:
+        return None
+    found = account_allows(world, grant.grantee, principal, action, grant.key_arn,
+                           condition_keys)
+    if found is None:
+        return None
+    how = "its root user" if _ACCOUNT_ROOT.fullmatch(principal) or found.statement is None \
+        else f"a principal of it, allowed by {found.statement.describe()}"
+    return (f" to account {grant.grantee} ({how}; R-KMS-GRANT-28, A-GRANT-ACCOUNT-GRANTEE)")
+
+
+def token_problem(world: World, tokens: Sequence[str], action: str
+                  ) -> tuple[str, str] | None:
+    """Why a request's GrantTokens are refused with InvalidGrantTokenException, as
+    ``(rule, message)``, or None: a token that is not a grant token KMS issued (R-KMS-GRANT-30;
+    DescribeKey as A-GRANT-TOKEN-UNLISTED says, R-KMS-GRANT-31), or the token of a retired or
+    revoked grant under A-GRANT-TOKEN-ENDED ``invalid`` (R-KMS-GRANT-32)."""
+    state = world.area_states.get(GrantsState)
+    known = state.tokens if state is not None else {}
+    for token in tokens:
+        gid = known.get(token)
+        if gid is None:
+            if action in TOKEN_ERROR_UNLISTED and \
+                    world.setting("grant_token_unlisted") == "ignore":
+                continue
+            rule = "R-KMS-GRANT-31" if action in TOKEN_ERROR_UNLISTED else "R-KMS-GRANT-30"
+            return rule, ("The request was rejected because the specified grant token is not "
+                          "valid. [kmsim: no grant has this token]")
+        grant = state.grants.get(gid) if state is not None else None
+        if grant is not None and grant.ended is not None and \
+                world.setting("grant_token_ended") == "invalid":
+            how = "revoked" if grant.ended.rule == "R-KMS-GRANT-20" else "retired"
+            return "R-KMS-GRANT-32", (
+                "The request was rejected because the specified grant token is not valid. "
+                f"[kmsim: grant {gid} was {how} by event #{grant.ended.seq}]")
+    return None
+
+
 def _grant_decision(grant: Grant, principal: str, action: str, key: Key, status: str,
-                    tokens: Sequence[str], key_now: int) -> GrantDecision:
+                    tokens: Sequence[str], key_now: int, via: str = "") -> GrantDecision:
     by_token = any(t in grant.tokens for t in tokens)
     how = " (its grant token was presented, R-KMS-GRANT-09)" if by_token else ""
     if status == "maybe":
         how = (f" if the grant is in effect ({grant.open_window(key_now)}, R-KMS-GRANT-08)")
-    rules = ("R-KMS-GRANT-10", *(("R-KMS-GRANT-09",) if by_token else ()),
+    rules = ("R-KMS-GRANT-10", *(("R-KMS-GRANT-28",) if via else ()),
+             *(("R-KMS-GRANT-09",) if by_token else ()),
              *(("R-KMS-GRANT-08",) if status == "maybe" else ()))
     seq = grant.created.seq
     reason = (f"R-KMS-GRANT-10: {principal} may {action} with key {key.arn} through grant "
-              f"{grant.grant_id}, created by {grant.creator} (event #{seq}){how}")
+              f"{grant.grant_id}{via}, created by {grant.creator} (event #{seq}){how}")
     return GrantDecision(True, reason, None, (), grant.grant_id, _last_seq(grant), rules)
 
 
@@ -301,6 +381,7 @@ def _end_grant(world: World, event: Event) -> None:
     grant.ended_effective_at = window_effect(world, event)
 
 
-__all__ = ["CONTEXT_OPERATIONS", "GRANT_WINDOW_MS", "Grant", "GrantDecision", "GrantsState",
-           "constraints_of", "encryption_context", "grant_decisions", "grant_of_request",
-           "settle", "window_effect"]
+__all__ = ["CONTEXT_OPERATIONS", "GRANT_WINDOW_MS", "TOKEN_ERROR_UNLISTED", "Grant",
+           "GrantDecision", "GrantsState", "account_allows", "constraints_of",
+           "encryption_context", "grant_decisions", "grant_of_request", "represents",
+           "settle", "token_problem", "window_effect"]

@@ -48,6 +48,17 @@ class Material:
 
 
 @dataclass
+class Imported:
+    """What ListKeyRotations tells of one imported key material of a symmetric EXTERNAL key:
+    its ImportState (``imported``), ValidTo (None: KEY_MATERIAL_DOES_NOT_EXPIRE) and
+    KeyMaterialDescription (R-KMS-ROT-26)."""
+
+    imported: bool = True
+    valid_to: int | None = None
+    description: str | None = None
+
+
+@dataclass
 class KeyRotation:
     """The rotation record of one key."""
 
@@ -64,6 +75,11 @@ class KeyRotation:
     #: When the on-demand rotation in progress began (A-ROT-ON-DEMAND fixed:), else None.
     on_demand_started: int | None = None
     on_demand_seq: int | None = None
+    #: Imported key material by id (symmetric EXTERNAL keys, projections/kms/imported.py).
+    imports: dict[str, Imported] = field(default_factory=dict)
+    #: The imported material PENDING_ROTATION, which the next on-demand rotation makes
+    #: current (R-KMS-ROT-20, R-KMS-ROT-24).
+    pending: str | None = None
 
 
 @dataclass
@@ -134,6 +150,11 @@ def _record(world: World, key: Key) -> KeyRotation:
     return found
 
 
+def writable_record(world: World, key: Key) -> KeyRotation:
+    """The key's rotation record, made on first use: for folds only (imported.py's)."""
+    return _record(world, key)
+
+
 def _rotate(world: World, key: Key, rec: KeyRotation, t: int, seq: int | None,
             kind: str, after: int | None = None) -> Material:
     """New current material for ``key`` (R-KMS-ROT-14); the old stays for decryption.
@@ -141,8 +162,18 @@ def _rotate(world: World, key: Key, rec: KeyRotation, t: int, seq: int | None,
     the last event folded for a timer)."""
     if after is None:
         after = seq if seq is not None else world.last_seq
-    made = Material(material_id(key.arn, len(rec.materials), t), t, seq, kind, after)
+    made_id = rec.pending  # imported material pending rotation becomes current (R-KMS-ROT-24)
+    if made_id is None:
+        made_id = material_id(key.arn, len(rec.materials), t)
+    rec.pending = None
+    made = Material(made_id, t, seq, kind, after)
     rec.materials.append(made)
+    if (info := rec.imports.get(made_id)) is not None:
+        # the key's expiration is now the new current material's (the old one's timer finds
+        # another ValidTo and does nothing)
+        key.valid_to = info.valid_to
+        if info.valid_to is not None:
+            world.schedule(info.valid_to, "material-expiry", key.world_id, info.valid_to, seq)
     for shared in related(world, key):  # a multi-Region set shares its material (R-KMS-MRK-03)
         shared.material_id = made.material_id
     return made

@@ -3,7 +3,8 @@ RevokeGrant, grant tokens, and how grants take part in authorization and in the 
 
 Each statement says only what its source says: botocore's kms docs (checked verbatim against
 the installed models) or the KMS Developer Guide. What kmsim chooses where they are silent is
-a rule citing its assumption (A-GRANT-NAME-REUSE, A-GRANT-UNKNOWN-ID, A-GRANT-UNDECIDED); the
+a rule citing its assumption (A-GRANT-NAME-REUSE, A-GRANT-UNKNOWN-ID, A-GRANT-UNDECIDED,
+A-GRANT-ACCOUNT-GRANTEE, A-GRANT-TOKEN-UNLISTED, A-GRANT-TOKEN-ENDED); the
 five-minute delay follows the window model every "up to" window follows (A-PROPAGATION).
 """
 
@@ -140,6 +141,32 @@ declare(
          quote="Encryption context grant constraints are supported only on grant operations "
          "that include an EncryptionContext parameter, such as cryptographic operations on "
          "symmetric encryption KMS keys."),
+    Rule("R-KMS-GRANT-28", "A grant's grantee principal can represent multiple identities: a "
+         "grant to an AWS account (arn:aws:iam::ACCOUNT:root) lets that account's principals "
+         "use it as A-GRANT-ACCOUNT-GRANTEE says", GRANTS_PAGE,
+         quote="Each grant has one grantee principal, but the grantee principal can represent "
+         "multiple identities.", assumption="A-GRANT-ACCOUNT-GRANTEE"),
+    Rule("R-KMS-GRANT-29", "An AWS account that is a grant's retiring principal can delegate "
+         "the permission to retire the grant to an IAM principal in that account (an IAM "
+         "policy allowing kms:RetireGrant)", GRANTS_PAGE,
+         quote="Also, the AWS account or an AWS account that is the retiring principal can "
+         "delegate the permission to retire a grant to an IAM principal in the same AWS "
+         "account."),
+    Rule("R-KMS-GRANT-30", "An operation whose model lists InvalidGrantTokenException refuses a "
+         "request whose GrantTokens include a token that is not a grant token KMS issued",
+         BOTOCORE_MODELS,
+         quote="The request was rejected because the specified grant token is not valid."),
+    Rule("R-KMS-GRANT-31", "DescribeKey takes GrantTokens but its model lists no "
+         "InvalidGrantTokenException: an unknown token is ignored (ignore) or refused "
+         "(invalid), as A-GRANT-TOKEN-UNLISTED says", "assumption A-GRANT-TOKEN-UNLISTED",
+         assumption="A-GRANT-TOKEN-UNLISTED"),
+    Rule("R-KMS-GRANT-32", "A grant token can be used at any time, but once the grant is "
+         "eventually consistent KMS uses the grant, not the token: the token of a retired or "
+         "revoked grant confers nothing (no-effect) or is refused (invalid), as "
+         "A-GRANT-TOKEN-ENDED says", GRANTS_PAGE,
+         quote="You can use a grant token at any time, but once the grant is eventually "
+         "consistent, AWS KMS uses the grant to determine permissions, not the grant token.",
+         assumption="A-GRANT-TOKEN-ENDED"),
 )
 
 declare_assumptions(
@@ -175,5 +202,40 @@ declare_assumptions(
         meaning={"refuse": "refused: only a grant certainly in effect (or presented by its "
                  "token) allows a call",
                  "allow": "allowed: a grant that may be in effect allows the call"},
+    ),
+    Assumption(
+        id="A-GRANT-ACCOUNT-GRANTEE",
+        statement="Which identities a grant whose grantee principal is an AWS account "
+        "(arn:aws:iam::ACCOUNT:root) represents: the docs say a grantee principal can "
+        "represent multiple identities and that an account can be one, not how the account's "
+        "principals get the grant's permissions",
+        default="iam",
+        alternatives=("root-only",),
+        meaning={"iam": "as a key policy statement naming the account does: the account root, "
+                 "and each principal of the account whose IAM policies allow the operation on "
+                 "the key (an explicit Deny still wins, R-KMS-GRANT-11)",
+                 "root-only": "only the account root user itself"},
+    ),
+    Assumption(
+        id="A-GRANT-TOKEN-UNLISTED",
+        statement="What DescribeKey does with a GrantTokens entry that is no grant token: "
+        "DescribeKey takes GrantTokens but InvalidGrantTokenException is not in its model's "
+        "errors",
+        default="ignore",
+        alternatives=("invalid",),
+        meaning={"ignore": "the token is ignored: the call is decided without it",
+                 "invalid": "InvalidGrantTokenException, as the operations listing it answer"},
+    ),
+    Assumption(
+        id="A-GRANT-TOKEN-ENDED",
+        statement="What a grant token of a retired or revoked grant does in GrantTokens: the "
+        "docs say only that once a grant is eventually consistent KMS uses the grant, not the "
+        "token, and that InvalidGrantTokenException means a token that is not valid",
+        default="no-effect",
+        alternatives=("invalid",),
+        meaning={"no-effect": "the token is a valid token but confers nothing once the "
+                 "retirement or revocation is in effect: the call is decided as without it",
+                 "invalid": "InvalidGrantTokenException once the grant is retired or revoked "
+                 "(from the RetireGrant or RevokeGrant event, window or not)"},
     ),
 )

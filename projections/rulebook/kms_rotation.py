@@ -4,7 +4,7 @@ the key materials a rotation leaves behind.
 
 Statements say only what botocore's kms docs (or the KMS Developer Guide page cited) say;
 what kmsim chooses where they are silent is a rule citing its assumption (A-ROT-ON-DEMAND,
-A-ROT-IMPORTED-ON-DEMAND).
+A-ROT-IMPORTED-ON-DEMAND, A-ROT-REIMPORT, A-ROT-IMPORT-PENDING, A-ROT-DELETE-PENDING).
 """
 
 from projections.rulebook.registry import (
@@ -80,8 +80,8 @@ declare(
          "cannot perform on-demand rotation of asymmetric KMS keys, HMAC KMS keys, or KMS keys "
          "in a custom key store."),
     Rule("R-KMS-ROT-11", "On-demand rotation of a key with imported key material needs new "
-         "material already imported and PENDING_ROTATION; kmsim imports no such material, so "
-         "it is refused with A-ROT-IMPORTED-ON-DEMAND's error", "assumption "
+         "material already imported and PENDING_ROTATION (R-KMS-ROT-24); without it the call "
+         "is refused with A-ROT-IMPORTED-ON-DEMAND's error", "assumption "
          "A-ROT-IMPORTED-ON-DEMAND", assumption="A-ROT-IMPORTED-ON-DEMAND"),
     Rule("R-KMS-ROT-12", "RotateKeyOnDemand is refused with ConflictException while an "
          "automatic rotation of the key is scheduled to begin within the next 20 minutes",
@@ -118,6 +118,71 @@ declare(
          BOTOCORE_MODELS,
          quote="To enable or disable automatic rotation of a set of related multi-Region keys, "
          "set the property on the primary key."),
+    # -- imported key material that rotates (symmetric EXTERNAL keys) ---------------------
+    Rule("R-KMS-ROT-19", "ImportKeyMaterial's ImportType defaults to NEW_KEY_MATERIAL when no "
+         "key material was ever imported into the key, else to EXISTING_KEY_MATERIAL",
+         BOTOCORE_MODELS,
+         quote="If no key material has ever been imported into the KMS key, and this parameter "
+         "is omitted, the parameter defaults to NEW_KEY_MATERIAL. After the first key material "
+         "is imported, if this parameter is omitted then the parameter defaults to "
+         "EXISTING_KEY_MATERIAL."),
+    Rule("R-KMS-ROT-20", "A NEW_KEY_MATERIAL import into a symmetric key that already has key "
+         "material imports material for on-demand rotation: it is PENDING_ROTATION (not yet "
+         "current) and ImportKeyMaterial answers its KeyMaterialId", BOTOCORE_MODELS,
+         quote="PENDING_ROTATION identifies key material that has been imported for on-demand "
+         "key rotation but the rotation hasn't completed."),
+    Rule("R-KMS-ROT-21", "ImportKeyMaterial with ImportType NEW_KEY_MATERIAL cannot name a "
+         "KeyMaterialId (ValidationException)", BOTOCORE_MODELS,
+         quote="You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL."),
+    Rule("R-KMS-ROT-22", "An EXISTING_KEY_MATERIAL import re-imports key material already "
+         "associated with the key: a KeyMaterialId that is not the key's, or a key with no "
+         "material imported yet, is refused (IncorrectKeyMaterialException)", BOTOCORE_MODELS,
+         quote="Verifies that the key material ID is already associated with the KMS key"),
+    Rule("R-KMS-ROT-23", "ImportType, KeyMaterialId and KeyMaterialDescription are only usable "
+         "with symmetric encryption keys (UnsupportedOperationException for others)",
+         BOTOCORE_MODELS,
+         quote="This parameter is optional and only usable with symmetric encryption keys."),
+    Rule("R-KMS-ROT-24", "RotateKeyOnDemand of a symmetric key with imported key material makes "
+         "the imported material that is PENDING_ROTATION the current material (an ON_DEMAND "
+         "rotation)", BOTOCORE_MODELS,
+         quote="When you initiate on-demand key rotation on a symmetric encryption KMS key with "
+         "imported key material, you must have already imported new key material and that key "
+         "material's state should be PENDING_ROTATION."),
+    Rule("R-KMS-ROT-25", "A multi-Region key with imported key material cannot be rotated on "
+         "demand (UnsupportedOperationException)", BOTOCORE_MODELS,
+         quote="You cannot perform on-demand rotation of asymmetric KMS keys, HMAC KMS keys, "
+         "multi-Region KMS keys with imported key material, or KMS keys in a custom key "
+         "store."),
+    Rule("R-KMS-ROT-26", "ListKeyRotations of a symmetric EXTERNAL key gives each material's "
+         "ImportState (IMPORTED or PENDING_IMPORT), ExpirationModel, ValidTo (when it expires) "
+         "and KeyMaterialDescription (it answers while the key is PendingImport, when a "
+         "material may be PENDING_IMPORT); with ALL_KEY_MATERIAL it adds the material "
+         "PENDING_ROTATION, without RotationDate and RotationType", BOTOCORE_MODELS,
+         quote="This field is not present for the first key material or an imported key "
+         "material in PENDING_ROTATION state."),
+    Rule("R-KMS-ROT-27", "DeleteImportedKeyMaterial deletes the material KeyMaterialId names "
+         "(an id that is not the key's: NotFoundException), else the current material, and "
+         "answers the deleted KeyMaterialId", BOTOCORE_MODELS,
+         quote="If no KeyMaterialId is specified, KMS deletes the current key material."),
+    Rule("R-KMS-ROT-28", "A symmetric key becomes Enabled by ImportKeyMaterial only when every "
+         "key material associated with it is imported (deleting a non-current material leaves "
+         "it PendingImport until that material is re-imported)", BOTOCORE_MODELS,
+         quote="For symmetric encryption keys, you will need to import all of the key "
+         "materials associated with the KMS key to change its state to Enabled."),
+    Rule("R-KMS-ROT-29", "An EXISTING_KEY_MATERIAL import without KeyMaterialId re-imports the "
+         "material A-ROT-REIMPORT picks", "assumption A-ROT-REIMPORT",
+         assumption="A-ROT-REIMPORT"),
+    Rule("R-KMS-ROT-30", "A NEW_KEY_MATERIAL import while other material is PENDING_ROTATION "
+         "is refused (KMSInvalidStateException) or replaces it, as A-ROT-IMPORT-PENDING says",
+         "assumption A-ROT-IMPORT-PENDING", assumption="A-ROT-IMPORT-PENDING"),
+    Rule("R-KMS-ROT-31", "Deleting the material PENDING_ROTATION forgets it (other material "
+         "can be imported in its place); whether the key's state changes is "
+         "A-ROT-DELETE-PENDING's", "assumption A-ROT-DELETE-PENDING",
+         assumption="A-ROT-DELETE-PENDING"),
+    Rule("R-KMS-ROT-32", "An import without KeyMaterialDescription keeps the description the "
+         "same key material was last imported with", BOTOCORE_MODELS,
+         quote="If you do not specify a key material description, KMS retains the value you "
+         "specified when you last imported the same key material into this KMS key."),
 )
 
 declare_assumptions(
@@ -143,5 +208,36 @@ declare_assumptions(
         meaning={"unsupported-operation": "UnsupportedOperationException (the resource is not "
                  "valid for this operation)",
                  "invalid-state": "KMSInvalidStateException"},
+    ),
+    Assumption(
+        id="A-ROT-REIMPORT",
+        statement="Which key material an EXISTING_KEY_MATERIAL import without KeyMaterialId "
+        "re-imports: KMS computes the id from the key material itself, which kmsim does not "
+        "keep",
+        default="current",
+        alternatives=("oldest-missing",),
+        meaning={"current": "the key's current material",
+                 "oldest-missing": "the oldest of the key's materials whose ImportState is "
+                 "PENDING_IMPORT (the current one when none is)"},
+    ),
+    Assumption(
+        id="A-ROT-IMPORT-PENDING",
+        statement="What a NEW_KEY_MATERIAL import does while other imported material is "
+        "PENDING_ROTATION: the docs say pending material can be deleted and different "
+        "material imported in its place, not whether a second import may replace it",
+        default="refuse",
+        alternatives=("replace",),
+        meaning={"refuse": "KMSInvalidStateException: delete the pending material first",
+                 "replace": "the new material is PENDING_ROTATION in the old one's place"},
+    ),
+    Assumption(
+        id="A-ROT-DELETE-PENDING",
+        statement="Whether deleting imported material that is PENDING_ROTATION (not yet "
+        "permanently associated with the key) makes the key PendingImport, as "
+        "DeleteImportedKeyMaterial says of key material in general",
+        default="keep-state",
+        alternatives=("pending-import",),
+        meaning={"keep-state": "the key keeps its state: its current material is untouched",
+                 "pending-import": "an Enabled or Disabled key becomes PendingImport"},
     ),
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from projections.arns import KEY_ARN, account_of_arn, key_arn_mismatch, root_arn
 from projections.iam.policy import Decision, Request, evaluate
 from projections.kms import key_states
-from projections.kms.grants import grant_decisions, settle
+from projections.kms.grants import grant_decisions, settle, token_problem
 from projections.machines import KEY_TRANSITIONS, allowed_sources
 from projections.model import Key
 from projections.rulebook import setting
@@ -45,13 +45,17 @@ def authorize(ctx: CallContext, key: Key, action: str, context: dict | None = No
               ) -> Decision:
     """The caller must be allowed ``action`` on ``key`` (R-KMS-19): by the key policy and IAM,
     or by a grant in effect (R-KMS-GRANT-10; the request's GrantTokens make a new grant count
-    at once, R-KMS-GRANT-09); an explicit Deny wins (R-KMS-GRANT-11). Returns the decision
-    (a ``GrantDecision`` when a grant allowed it)."""
+    at once, R-KMS-GRANT-09); an explicit Deny wins (R-KMS-GRANT-11). GrantTokens that are
+    not valid are refused first with InvalidGrantTokenException (R-KMS-GRANT-30..32).
+    Returns the decision (a ``GrantDecision`` when a grant allowed it)."""
+    tokens = [str(t) for t in (ctx.request or {}).get("GrantTokens") or ()]
+    bad = token_problem(ctx.world, tokens, action)  # R-KMS-GRANT-30..32
+    if bad is not None:
+        raise AwsError("InvalidGrantTokenException", bad[1], bad[0])
     decision = evaluate(Request(ctx.actor, action, key.arn, context or {}), key.policy,
                         ctx.world.identity_policies(ctx.actor))
-    tokens = (ctx.request or {}).get("GrantTokens") or ()
     decision = settle(grant_decisions(ctx.world, key, ctx.actor, action, context or {},
-                                      decision, [str(t) for t in tokens]),
+                                      decision, tokens),
                       ctx.setting("grant_undecided"))
     if not decision.allowed:
         raise AwsError("AccessDeniedException", denied_message(ctx.actor, action, key.arn,

@@ -14,8 +14,10 @@ from projections.kms.grants import (
     Grant,
     GrantDecision,
     GrantsState,
+    account_allows,
     constraints_of,
     grant_of_request,
+    represents,
 )
 from projections.model import Key
 from projections.windows import draw_delay
@@ -250,10 +252,18 @@ def _unknown_grant(ctx: CallContext, req: dict, key: Key) -> AwsError:
 
 def _may_retire(ctx: CallContext, grant: Grant, key: Key | None) -> None:
     """R-KMS-GRANT-19: the retiring principal, the grantee when the grant allows RetireGrant,
-    the account it was created in, or a principal a policy lets retire it."""
-    actor = ctx.actor
-    if actor == grant.retiring or (actor == grant.grantee and "RetireGrant" in grant.operations) \
-            or actor == root_arn(grant.account):
+    the account it was created in, or a principal a policy lets retire it; a principal of a
+    grantee or retiring account whose IAM policy allows it (R-KMS-GRANT-28, -29)."""
+    actor, world = ctx.actor, ctx.world
+    if actor == grant.retiring or actor == root_arn(grant.account):
+        return
+    # a grantee or retiring principal that is an account delegates to its IAM principals
+    # (R-KMS-GRANT-28, R-KMS-GRANT-29, A-GRANT-ACCOUNT-GRANTEE)
+    if "RetireGrant" in grant.operations and \
+            represents(world, grant, actor, "kms:RetireGrant", {}) is not None:
+        return
+    if grant.retiring and not grant.service_retiring and account_allows(
+            world, grant.retiring, actor, "kms:RetireGrant", grant.key_arn, {}) is not None:
         return
     if key is not None:
         decision = evaluate(Request(actor, "kms:RetireGrant", key.arn, {}), key.policy,

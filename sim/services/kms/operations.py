@@ -32,6 +32,13 @@ from sim.services.kms.common import (
     require_transition,
     resolve,
 )
+from sim.services.kms.imported import (
+    IMPORT_PARAMS,
+    MATERIAL_ID,
+    deleted_material,
+    import_material_id,
+)
+from sim.services.kms.imported import check_import as check_imported
 from sim.services.kms.keystores import new_key_in_store
 from sim.services.kms.manage import check_create_tags, check_import
 from sim.services.registry import CallContext, operation
@@ -140,7 +147,8 @@ def create_key(ctx: CallContext, req: dict) -> dict:
 @operation("kms:DescribeKey")
 def describe_key(ctx: CallContext, req: dict) -> dict:
     """KeyMetadata of a key in any state but Deleted."""
-    check(req, KEY_ID)
+    check(req, KEY_ID, Param("GrantTokens", list, min=0, max=10,  # GrantTokenList's form
+                             items=Param("member", str, min=1, max=8192)))
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:DescribeKey")
     require_state(key, "kms:DescribeKey", ctx)
@@ -322,7 +330,7 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
           Param("EncryptedKeyMaterial", str, required=True, min=1, max=6144, blob=True),
           Param("ExpirationModel", str,
                 enum=("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")),
-          Param("ValidTo", (str, int, float)))
+          Param("ValidTo", (str, int, float)), *IMPORT_PARAMS)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:ImportKeyMaterial")
     require_state(key, "kms:ImportKeyMaterial", ctx)
@@ -350,15 +358,19 @@ def import_key_material(ctx: CallContext, req: dict) -> dict:
         raise AwsError("ValidationException",
                        f"ValidTo {format_time(valid_to)} is more than 365 days from the request "
                        "date", "R-KMS-51")
+    check_imported(ctx, key, req)  # which material (R-KMS-ROT-21..23, R-KMS-ROT-30)
     check_import(ctx, key, req)  # the import token, last (R-KMS-MGMT-13..18)
-    return {"KeyId": key.arn}
+    res = {"KeyId": key.arn}
+    if (material := import_material_id(ctx, key, req)) is not None:  # R-KMS-ROT-20
+        res["KeyMaterialId"] = material
+    return res
 
 
 @operation("kms:DeleteImportedKeyMaterial")
 def delete_imported_key_material(ctx: CallContext, req: dict) -> dict:
     """Remove imported material: the key becomes PendingImport, a PendingDeletion key keeps
-    its state (R-KMS-15)."""
-    check(req, KEY_ID)
+    its state (R-KMS-15); KeyMaterialId deletes one material (R-KMS-ROT-27)."""
+    check(req, KEY_ID, MATERIAL_ID)
     key = resolve(ctx, req["KeyId"])
     authorize(ctx, key, "kms:DeleteImportedKeyMaterial")
     require_state(key, "kms:DeleteImportedKeyMaterial", ctx)
@@ -366,4 +378,7 @@ def delete_imported_key_material(ctx: CallContext, req: dict) -> dict:
         raise AwsError("UnsupportedOperationException",
                        f"{key.arn} has Origin {key.origin}; it has no imported material",
                        "R-KMS-48")
-    return {"KeyId": key.arn}
+    res = {"KeyId": key.arn}
+    if (material := deleted_material(ctx, key, req)) is not None:
+        res["KeyMaterialId"] = material
+    return res

@@ -1,5 +1,6 @@
 """KMS key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus,
-RotateKeyOnDemand and ListKeyRotations (R-KMS-ROT-01..17).
+RotateKeyOnDemand and ListKeyRotations (R-KMS-ROT-01..18); imported key material that
+rotates (R-KMS-ROT-19..31) is checked in imported.py.
 
 The handlers decide and answer; the folds and the ``key-rotation`` timer
 (projections/kms/rotation.py) apply. Each takes a key: resolved, authorized, then the key
@@ -8,6 +9,7 @@ state table (``require_state``), then what the rotation rules ask of the key its
 
 from __future__ import annotations
 
+from projections.kms.imported import lists_pending_import, pending
 from projections.kms.rotation import (
     CONFLICT_WINDOW,
     ON_DEMAND_LIMIT,
@@ -27,6 +29,7 @@ from sim.services.kms.common import (
     require_state,
     resolve,
 )
+from sim.services.kms.imported import pending_entry, rotation_entry
 from sim.services.registry import CallContext, operation
 
 PERIOD = Param("RotationPeriodInDays", int, min=PERIOD_DAYS[0], max=PERIOD_DAYS[1])
@@ -111,6 +114,20 @@ def get_key_rotation_status(ctx: CallContext, req: dict) -> dict:
     return res
 
 
+def _imported_rotatable(ctx: CallContext, key: Key) -> None:
+    """A key with imported key material rotates on demand to new material already imported
+    and PENDING_ROTATION (R-KMS-ROT-24), never as a multi-Region key (R-KMS-ROT-25)."""
+    if key.multi_region is not None:
+        raise AwsError("UnsupportedOperationException", f"{key.arn} is a multi-Region key "
+                       "with imported key material: on-demand rotation is not supported on it",
+                       "R-KMS-ROT-25")
+    if pending(ctx.world, key) is None:
+        code = ("KMSInvalidStateException" if ctx.setting("rot_imported_on_demand") ==
+                "invalid-state" else "UnsupportedOperationException")
+        raise AwsError(code, f"{key.arn} has imported key material and no new key material "
+                       "in PENDING_ROTATION state to rotate to", "R-KMS-ROT-11")
+
+
 @operation("kms:RotateKeyOnDemand")
 def rotate_key_on_demand(ctx: CallContext, req: dict) -> dict:
     """New key material now, automatic schedule unchanged (R-KMS-ROT-08), at most 25 times
@@ -120,10 +137,7 @@ def rotate_key_on_demand(ctx: CallContext, req: dict) -> dict:
     if not key.symmetric or key.origin in _KEY_STORE_ORIGINS:
         raise _not_rotatable(key, "on-demand key rotation", "R-KMS-ROT-10")
     if key.origin == "EXTERNAL":
-        code = ("KMSInvalidStateException" if ctx.setting("rot_imported_on_demand") ==
-                "invalid-state" else "UnsupportedOperationException")
-        raise AwsError(code, f"{key.arn} has imported key material and no new key material "
-                       "in PENDING_ROTATION state to rotate to", "R-KMS-ROT-11")
+        _imported_rotatable(ctx, key)
     _not_a_replica(key, "on-demand key rotation")
     rec = record_of(ctx.world, key)
     if rec is not None and rec.on_demand_started is not None:
@@ -147,21 +161,18 @@ def list_key_rotations(ctx: CallContext, req: dict) -> dict:
     check(req, KEY_ID, Param("IncludeKeyMaterial", str,
                              enum=("ALL_KEY_MATERIAL", "ROTATIONS_ONLY")),
           Param("Limit", int, min=1, max=1000), MARKER)
-    key = _rotation_key(ctx, req, "kms:ListKeyRotations")
+    key = resolve(ctx, req["KeyId"])
+    authorize(ctx, key, "kms:ListKeyRotations")
+    if not (key.state == "PendingImport" and lists_pending_import(key)):  # R-KMS-ROT-26
+        require_state(key, "kms:ListKeyRotations", ctx)
     if not key.symmetric or key.origin in _KEY_STORE_ORIGINS:
         raise _not_rotatable(key, "key rotation", "R-KMS-ROT-13")
     found = materials(ctx.world, key)
-    entries = []
-    for i, m in enumerate(found):
-        if m.kind is None and req.get("IncludeKeyMaterial") != "ALL_KEY_MATERIAL":
-            continue
-        entry: dict = {"KeyId": key.arn}
-        if m.material_id is not None:
-            entry["KeyMaterialId"] = m.material_id
-        entry["KeyMaterialState"] = "CURRENT" if i == len(found) - 1 else "NON_CURRENT"
-        if m.kind is not None:  # not for the first material (the model's words)
-            entry.update({"RotationDate": epoch_seconds(m.since), "RotationType": m.kind})
-        entries.append((i, entry))
+    every = req.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
+    entries = [(i, rotation_entry(ctx, key, m, i == len(found) - 1))
+               for i, m in enumerate(found) if m.kind is not None or every]
+    if every and (waiting := pending_entry(ctx, key)) is not None:  # R-KMS-ROT-26
+        entries.append((len(found), waiting))
     res = kms_list("Rotations", entries, lambda e: e[0], req, 100, "kms:ListKeyRotations")
     res["Rotations"] = [e for _, e in res["Rotations"]]
     return res
