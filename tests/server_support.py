@@ -52,12 +52,14 @@ def running(principals: dict[str, str] | None = None, secrets: dict[str, str] | 
         yield srv
 
 
-def client(srv: RunningServer, service: str, akid: str = "AKIDROOT", secret: str = "secret",
-           region: str = REGION):
-    """A boto3 client for ``service`` against the server; no retries (each try is an event)."""
+def client(srv: RunningServer | str, service: str, akid: str = "AKIDROOT",
+           secret: str = "secret", region: str = REGION):
+    """A boto3 client for ``service`` against the server (or the URL of one, as
+    ``simulated_server()`` yields it); no retries (each try is an event)."""
+    url = srv if isinstance(srv, str) else srv.url
     return boto3.session.Session(aws_access_key_id=akid, aws_secret_access_key=secret,
                                  region_name=region).client(
-        service, endpoint_url=srv.url,
+        service, endpoint_url=url,
         config=Config(retries={"max_attempts": 1, "mode": "standard"}))
 
 

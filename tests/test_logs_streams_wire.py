@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from server_support import SERVICES_POLICY
+from server_support import SERVICES_POLICY, client
 from support import REGION
 
 from sim.testing import simulated_aws
@@ -65,7 +64,4 @@ def test_in_process():
 
 def test_against_the_server(url):
     reset_server(url)
-    make = lambda service: boto3.client(  # noqa: E731
-        service, endpoint_url=url, region_name=REGION, aws_access_key_id="AKID",
-        aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
-    _scenario(make("logs"), make("kms"))
+    _scenario(client(url, "logs"), client(url, "kms"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from server_support import client
 from support import REGION
 
 from sim.testing import simulated_aws
@@ -50,6 +50,4 @@ def test_in_process():
 
 def test_against_the_server(url):
     reset_server(url)
-    _scenario(boto3.client("logs", endpoint_url=url, region_name=REGION,
-                           aws_access_key_id="AKID", aws_secret_access_key="x",
-                           config=Config(retries={"max_attempts": 1})))
+    _scenario(client(url, "logs"))
